@@ -1,0 +1,25 @@
+"""Shared fixtures: the real samples (skipped with a reason when absent) and simulator clients."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tiktok.simulator.world import World
+
+DEFAULT_REAL = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_fixtures() -> Path:
+    path = Path(os.environ.get("TIKTOK_REAL_FIXTURES", DEFAULT_REAL))
+    if not path.is_dir():
+        pytest.skip(f"real TikTok samples not found at {path}; set TIKTOK_REAL_FIXTURES to their folder")
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_world() -> World:
+    return World(7, "small")

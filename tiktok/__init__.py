@@ -1,0 +1,1 @@
+"""tiktok: collect TikTok data for research (Scrapy spiders, typed items, pipelines, analysis)."""

@@ -1,0 +1,36 @@
+"""Scrapy settings for the tiktok project.
+
+Settings this project adds:
+- TIKTOK_WEB_URL: the web site every web spider starts from (the simulator: http://127.0.0.1:8800).
+- TIKTOK_API_URL: the Research API host (the simulator serves it on the same origin).
+- DATA_DIR: where pipelines write jsonlines, media and state.
+
+Defaults keep a crawl polite: one request at a time per site, a delay between them that
+AutoThrottle stretches when the site slows down, retries that back off, and robots.txt obeyed.
+"""
+
+import os
+
+BOT_NAME = "tiktok"
+SPIDER_MODULES = ["tiktok.spiders"]
+NEWSPIDER_MODULE = "tiktok.spiders"
+
+TIKTOK_WEB_URL = os.environ.get("TIKTOK_WEB_URL", "https://www.tiktok.com")
+TIKTOK_API_URL = os.environ.get("TIKTOK_API_URL", "https://open.tiktokapis.com")
+DATA_DIR = os.environ.get("TIKTOK_DATA_DIR", "data")
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_TIMES = 5
+DOWNLOAD_TIMEOUT = 30
+
+# Scrapy 2.19 starts a remote-control server by default (../shared/STACK.md).
+REMOTE_CONTROL_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

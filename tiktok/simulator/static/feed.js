@@ -1,0 +1,59 @@
+// Infinite scroll: loads the page's item list as the reader nears the bottom and renders cards
+// with TikTok's display counts ("12.3K"). Configuration comes from <script id="sim-feed">.
+const feedConfig = JSON.parse(document.getElementById("sim-feed").textContent);
+const feed = document.getElementById("feed");
+let cursor = feedConfig.cursor;
+let hasMore = true;
+let loading = false;
+
+function displayCount(n) {
+  const units = [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
+  for (const [size, suffix] of units) {
+    if (n >= size) return (n / size).toFixed(1).replace(/\.0$/, "") + suffix;
+  }
+  return String(n);
+}
+
+function card(item) {
+  const el = document.createElement("div");
+  el.className = "video-card";
+  el.dataset.e2e = "recommend-list-item-container";
+  el.dataset.id = item.id;
+  const user = item.author.uniqueId;
+  const cover = item.imagePost ? item.imagePost.cover.imageURL.urlList[0] : item.video.cover;
+  el.innerHTML =
+    `<a class="video-link" href="/@${user}/video/${item.id}"><img class="cover" alt=""></a>` +
+    `<a class="author" href="/@${user}">@${user}</a><p class="desc"></p>` +
+    `<strong data-e2e="like-count">${displayCount(item.stats.diggCount)}</strong> ` +
+    `<strong data-e2e="comment-count">${displayCount(item.stats.commentCount)}</strong> ` +
+    `<strong data-e2e="share-count">${displayCount(item.stats.shareCount)}</strong>`;
+  el.querySelector("img").src = cover;
+  el.querySelector(".desc").textContent = item.desc;
+  return el;
+}
+
+async function loadMore() {
+  if (loading || !hasMore) return;
+  loading = true;
+  try {
+    const params = {...feedConfig.params, count: String(feedConfig.count)};
+    if (cursor !== null) params.cursor = String(cursor);
+    const response = await fetch(signedUrl(feedConfig.endpoint, params), {credentials: "same-origin"});
+    const text = await response.text();
+    if (!response.ok || !text) return;  // an empty body: try again on the next scroll
+    const data = JSON.parse(text);
+    for (const item of data.itemList || []) feed.appendChild(card(item));
+    hasMore = Boolean(data.hasMore);
+    if (cursor !== null) cursor = data.cursor;
+    document.body.dataset.loaded = String(feed.children.length);
+  } catch (error) {
+    console.log("feed load failed", error);
+  } finally {
+    loading = false;
+  }
+}
+
+window.addEventListener("scroll", () => {
+  if (window.innerHeight + window.scrollY >= document.body.offsetHeight - 800) loadMore();
+});
+loadMore();
