@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tiktok.simulator import signing
@@ -21,7 +22,7 @@ UNIVERSAL = re.compile(r'<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="a
 class Sim:
     """Wraps aiohttp's test client with the simulator's calls."""
 
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: TestClient[web.Request, web.Application]) -> None:
         self.client = client
         self._token: str | None = None
 
@@ -48,6 +49,10 @@ class Sim:
             resp = await self.client.post("/v2/oauth/token/", data=form)
             self._token = (await resp.json())["access_token"]
         return self._token
+
+    def forget_token(self) -> None:
+        """After the clock jumps past a token's lifetime, the next call fetches a new one."""
+        self._token = None
 
     async def research(self, endpoint: str, body: dict[str, Any], fields: str | None = None) -> tuple[int, Any]:
         path = f"/v2/research/{endpoint}/" + (f"?fields={fields}" if fields else "")

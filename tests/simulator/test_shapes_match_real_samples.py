@@ -146,7 +146,10 @@ async def test_challenge_detail(sim: Sim, real_fixtures: Path) -> None:
 async def test_research_video_query(sim: Sim, real_fixtures: Path) -> None:
     folder = real_fixtures / "research_api/c4d_tiktok-library"
     real = [load(folder / "api_videos_response_page_1_of_2.json"), load(folder / "api_videos_response_unicode_with_null_bytes.json")]
-    fields = "id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,music_id,hashtag_names,username,effect_ids"
+    fields = (
+        "id,video_description,create_time,region_code,share_count,view_count,like_count,"
+        "comment_count,music_id,hashtag_names,username,effect_ids"
+    )
     query = {"or": [{"field_name": "region_code", "operation": "IN", "field_values": ["US", "GB", "FR"]}]}
     status, answer = await sim.research(
         "video/query", {"query": query, "start_date": "20260501", "end_date": "20260530", "max_count": 100}, fields

@@ -67,7 +67,7 @@ class Faults:
             if key == "preset":
                 continue
             if key in ("slow_seconds", "hang_seconds", "captcha_burst"):
-                setattr(self, key, type(getattr(self, key))(value))  # type: ignore[arg-type]
+                setattr(self, key, type(getattr(self, key))(value))
                 continue
             if key not in KINDS:
                 raise ValueError(f"unknown fault kind {key!r}; kinds are {', '.join(KINDS)}")

@@ -87,7 +87,7 @@ def _compare(column: np.ndarray, op: str, values: list[int]) -> np.ndarray:
     if op in ("EQ", "IN"):
         return np.isin(column, np.array(values, dtype=column.dtype))
     v = values[0]
-    return {"GT": column > v, "GTE": column >= v, "LT": column < v, "LTE": column <= v}[op]
+    return np.asarray({"GT": column > v, "GTE": column >= v, "LT": column < v, "LTE": column <= v}[op])
 
 
 class Matcher:
@@ -143,7 +143,7 @@ class Matcher:
         words = {v.lower() for v in values}
         word_ids = [i for i, word in enumerate(vocab.DESCRIPTION_WORDS) if word in words]
         tag_ids = [h for h in (w.hashtag_by_name(v) for v in words) if h is not None]
-        return np.isin(w.v_words[rows], word_ids).any(axis=1) | np.isin(w.v_tags[rows], tag_ids).any(axis=1)
+        return np.asarray(np.isin(w.v_words[rows], word_ids).any(axis=1) | np.isin(w.v_tags[rows], tag_ids).any(axis=1))
 
 
 def run_query(world: World, query: dict[str, Any], start: int, end: int, t: float) -> np.ndarray:

@@ -248,8 +248,9 @@ async def recommend(request: web.Request) -> web.Response:
     seen: set[int] = st.feed_sessions.get(session) or set()
     rng = np.random.default_rng()
     picks: list[int] = []
-    for r in rows[np.searchsorted(cum, rng.uniform(0, cum[-1], count * 6))] if len(rows) else []:
-        v = int(r)
+    # Popular videos first (weighted draws), then unseen ones at random: the feed never runs dry.
+    draws = rows[np.searchsorted(cum, rng.uniform(0, cum[-1], count * 6))] if len(rows) else rows
+    for v in [int(r) for r in draws] + [int(r) for r in rng.permutation(rows)]:
         if (v not in seen or rng.random() < 0.05) and v not in picks:
             picks.append(v)
         if len(picks) == count:

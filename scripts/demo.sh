@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make demo: start the simulator on loopback, tour it with curl, keep it running until Ctrl-C.
+# DEMO_SECONDS=N stops it N seconds after the tour (0: at once), for tests and unattended runs.
+set -euo pipefail
+PORT=${PORT:-8800}
+PY=${PY:-.venv/bin/python}
+BASE="http://127.0.0.1:$PORT"
+
+"$PY" -m tiktok.simulator --port "$PORT" &
+SIM=$!
+stop() {
+  kill -INT "$SIM" 2>/dev/null || true
+  wait "$SIM" 2>/dev/null || true
+}
+trap 'stop; echo "demo stopped"; exit 0' INT TERM
+
+for _ in $(seq 100); do
+  kill -0 "$SIM" 2>/dev/null || { echo "the simulator did not start (see the line above)" >&2; exit 1; }
+  curl -sf "$BASE/__sim__/" >/dev/null && break
+  sleep 0.1
+done
+
+step() { printf '\n--- %s\n' "$1"; }
+step "Research API: a client token (OAuth client credentials)"
+TOKEN_JSON=$(curl -sf "$BASE/v2/oauth/token/" -d client_key=sim-demo-key -d client_secret=sim-demo-secret -d grant_type=client_credentials)
+echo "$TOKEN_JSON" | sed 's/"access_token": "[^"]*"/"access_token": "clt.…"/'
+TOKEN=$(echo "$TOKEN_JSON" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+step "Research API: videos with #london, 10-30 May 2026"
+curl -sf -X POST "$BASE/v2/research/video/query/?fields=id,username,like_count,hashtag_names" \
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d '{"query": {"and": [{"field_name": "hashtag_name", "operation": "EQ", "field_values": ["london"]}]},
+       "start_date": "20260510", "end_date": "20260530", "max_count": 3}'
+echo
+USER=$(curl -sf "$BASE/__sim__/truth/users" | "$PY" -c 'import json,sys; print(next(u["username"] for u in json.load(sys.stdin) if u["verified"]))')
+step "Research API: user info for @$USER"
+curl -sf -X POST "$BASE/v2/research/user/info/?fields=display_name,follower_count,likes_count,video_count" \
+  -H "Authorization: Bearer $TOKEN" -d "{\"username\": \"$USER\"}"
+echo
+step "Web: the profile page of @$USER carries its data in __UNIVERSAL_DATA_FOR_REHYDRATION__"
+curl -sf "$BASE/@$USER" | grep -o '"statsV2":{[^}]*}'
+step "Web: an item list called without the page's cookie and signature answers an empty body"
+curl -s -o /dev/null -w 'HTTP %{http_code}, %{size_download} bytes\n' "$BASE/api/recommend/item_list/?count=5"
+step "Truth: what a complete crawl of #london must find"
+curl -sf "$BASE/__sim__/truth/hashtag/london" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(len(d["video_ids"]), "public videos, newest", d["video_ids"][0])'
+
+printf '\nThe simulator is running at %s (open %s/foryou in a browser). Ctrl-C stops it.\n' "$BASE" "$BASE"
+if [ -n "${DEMO_SECONDS:-}" ]; then
+  sleep "$DEMO_SECONDS"
+  stop
+  exit 0
+fi
+wait "$SIM"
