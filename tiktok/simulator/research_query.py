@@ -119,7 +119,7 @@ class Matcher:
             return _compare(ids, op, [min(int(v), 2**63 - 1) for v in values])
         if field == "hashtag_name":
             tags = [h for h in (w.hashtag_by_name(v) for v in values) if h is not None]
-            return np.isin(w.v_tags[rows], tags).any(axis=1)
+            return np.asarray(np.isin(w.v_tags[rows], tags).any(axis=1))
         if field == "keyword":
             return self._keyword(values)
         if field == "music_id":
