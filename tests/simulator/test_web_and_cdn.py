@@ -164,3 +164,31 @@ async def test_video_is_a_real_mp4_and_needs_the_chain_cookie(sim: Sim) -> None:
     assert (await resp.read())[4:8] == b"ftyp"
     sim.client.session.cookie_jar.clear()
     assert (await sim.client.get(path, headers={"Referer": "http://x/"})).status == 403
+
+
+async def test_hourly_foryou_snapshots_show_viral_videos_growing(sim: Sim) -> None:
+    """Sampled hourly like the cron job will, the feed surfaces viral videos with rising likes."""
+    viral = {v["id"] for v in (await sim.truth("viral"))["videos"]}
+    seen: dict[str, list[int]] = {}
+    await sim.advance(36 * 3600)  # into the window where the viral videos burst
+    for _ in range(6):
+        sim.client.session.cookie_jar.clear()  # a fresh visitor each hour
+        for _ in range(3):
+            for item in (await sim.signed_get("/api/recommend/item_list/", count="30", aid="1988"))["itemList"]:
+                if item["id"] in viral:
+                    seen.setdefault(item["id"], []).append(int(item["statsV2"]["diggCount"]))
+        await sim.advance(3600)
+    growing = [likes for likes in seen.values() if len(likes) >= 2 and likes[-1] > likes[0]]
+    assert growing, f"no viral video seen twice with more likes: {seen}"
+
+
+async def test_blob_urls_and_corrupt_covers_on_demand(sim: Sim) -> None:
+    await sim.client.post("/__sim__/faults", json={"blob_video": 1.0, "corrupt_cover": 1.0})
+    item = (await sim.signed_get("/api/recommend/item_list/", count="1", aid="1988"))["itemList"][0]
+    assert item["video"]["playAddr"].startswith("blob:")
+    data = await (await sim.client.get("/" + item["video"]["cover"].split("/", 3)[3], headers={"Referer": "http://x/"})).read()
+    try:
+        Image.open(io.BytesIO(data)).load()
+        raise AssertionError("a corrupted cover should not decode")
+    except OSError:
+        pass
