@@ -109,12 +109,16 @@ def main() -> None:
     sim_proc, _ = start([sys.executable, "-m", "tiktok.simulator", "--port", str(port), "--daily-requests", "100000000"], port)
     try:
         base = f"http://127.0.0.1:{port}"
-        sim = asyncio.run(load(base, simulator_calls(base)))
+        calls = simulator_calls(base)
+        sim = asyncio.run(load(base, calls))
+        each = {path.split("?")[0]: asyncio.run(load(base, [call])) for call in calls for path in [call[1]]}
     finally:
         sim_proc.terminate()
         sim_proc.wait()
     print(f"  baseline (bare aiohttp, fixed JSON): {baseline:8.0f} answers/s")
     print(f"  simulator (research + web API mix):  {sim:8.0f} answers/s  = {sim / baseline:.2f} x baseline  (goal: >= 1000/s)")
+    for path, rate in each.items():
+        print(f"    {path:40s} {rate:8.0f} answers/s")
     port = free_port()
     large, seconds = start([sys.executable, "-m", "tiktok.simulator", "--port", str(port), "--world", "large"], port)
     try:

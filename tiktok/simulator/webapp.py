@@ -391,7 +391,7 @@ async def comment_list(request: web.Request) -> web.Response:
     count = int_param(request, "count", 20, 1, 50)
     ks = np.arange(cursor, min(cursor + count, counts["top_comments"]))
     comments = []
-    for k, created in zip(ks.tolist(), w.comment_times(v, ks).tolist(), strict=True):
+    for k, created in zip(ks.tolist(), w.comment_times(v, ks, t).tolist(), strict=True):
         c = shapes.comment(v, k, 0, created, t)
         if w.replies_of(v, k):
             c["reply_comment"] = [shapes.comment(v, k, 1, created + 1, t)]
@@ -413,7 +413,7 @@ async def comment_replies(request: web.Request) -> web.Response:
     total = w.replies_of(v, k)
     cursor = int_param(request, "cursor", 0)
     count = int_param(request, "count", 3, 1, 50)
-    parent_time = int(w.comment_times(v, np.array([k]))[0])
+    parent_time = int(w.comment_times(v, np.array([k]), t)[0])
     replies = [shapes.comment(v, k, r + 1, parent_time + r + 1, t) for r in range(cursor, min(total, cursor + count))]
     nxt = cursor + len(replies)
     return web.json_response(comment_envelope(st, replies, nxt, nxt < total, total))

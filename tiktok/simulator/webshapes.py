@@ -40,6 +40,7 @@ class WebShapes:
     def __init__(self, world: World, media: MediaSigner) -> None:
         self.world = world
         self.media = media
+        self._user_stats: dict[tuple[int, float], tuple[dict[str, int], dict[str, str]]] = {}
 
     # ----------------------------------------------------------------- users
     def author(self, u: int, t: float, page: bool = False) -> dict[str, Any]:
@@ -84,7 +85,14 @@ class WebShapes:
         return d
 
     def user_stats(self, u: int, t: float) -> tuple[dict[str, int], dict[str, str]]:
-        """(stats, statsV2) of a user: rounded ints, and exact strings; `heart` wraps at 2^31."""
+        """(stats, statsV2) of a user: rounded ints, and exact strings; `heart` wraps at 2^31.
+
+        Kept for the life of this object (one request), where many items share a creator."""
+        if (u, t) not in self._user_stats:
+            self._user_stats[u, t] = self._compute_user_stats(u, t)
+        return self._user_stats[u, t]
+
+    def _compute_user_stats(self, u: int, t: float) -> tuple[dict[str, int], dict[str, str]]:
         s = self.world.user_stats(u, t)
         exact = {
             "followerCount": s["followers"],

@@ -373,20 +373,25 @@ class World:
         return int(self.v_reply_pattern[v, k % 7])
 
     def video_counts(self, v: int, t: float) -> dict[str, int]:
-        return {k: int(a[0]) for k, a in self.counts(np.array([v]), t).items()}
+        return self.video_counts_many([v], t)[0]
 
-    def comment_times(self, v: int, ks: np.ndarray) -> np.ndarray:
-        """When top-level comment k appeared: the moment the count first passed k (bisection)."""
+    def video_counts_many(self, rows: list[int], t: float) -> list[dict[str, int]]:
+        """Counts of several videos in one vectorised pass, one dict per row."""
+        counts = self.counts(np.asarray(rows, dtype=np.int64), t)
+        return [{k: int(a[i]) for k, a in counts.items()} for i in range(len(rows))]
+
+    def comment_times(self, v: int, ks: np.ndarray, t: float) -> np.ndarray:
+        """When top-level comments ks (all visible at t) appeared: the first whole second at which
+        the count passed k. Integer bisection is exact, so the answer does not depend on t."""
         rows = np.full(len(ks), v)
-        lo = np.full(len(ks), float(self.v_create[v]))
-        hi = np.full(len(ks), float(EPOCH + (FUTURE_DAYS + 60) * DAY))
-        for _ in range(36):
-            mid = (lo + hi) / 2
-            top = self.counts(rows, mid)["top_comments"]
-            passed = top > ks
+        lo = np.full(len(ks), int(self.v_create[v]), dtype=np.int64)  # count <= k here
+        hi = np.full(len(ks), int(np.ceil(t)), dtype=np.int64)  # count > k here
+        while (hi - lo > 1).any():
+            mid = (lo + hi) // 2
+            passed = self.counts(rows, mid.astype(np.float64))["top_comments"] > ks
             hi = np.where(passed, mid, hi)
             lo = np.where(passed, lo, mid)
-        return np.ceil(hi).astype(np.int64)
+        return hi
 
     def followers(self, u: int, t: float) -> int:
         base = self.u_follower_base[u]
