@@ -78,6 +78,8 @@ async def load(base: str, calls: list[tuple[str, str, dict[str, str], str]]) -> 
 
 
 def simulator_calls(base: str) -> list[tuple[str, str, dict[str, str], str]]:
+    limits = {f"{family}_{kind}": 10**12 for family in ("research", "follow") for kind in ("requests", "records")}
+    urllib.request.urlopen(urllib.request.Request(base + "/__sim__/quota", data=json.dumps(limits).encode())).close()
     form = b"client_key=sim-demo-key&client_secret=sim-demo-secret&grant_type=client_credentials"
     token = json.load(urllib.request.urlopen(base + "/v2/oauth/token/", data=form))["access_token"]
     users = json.load(urllib.request.urlopen(base + "/__sim__/truth/users"))
@@ -106,7 +108,10 @@ def main() -> None:
         base_proc.terminate()
         base_proc.wait()
     port = free_port()
-    sim_proc, _ = start([sys.executable, "-m", "tiktok.simulator", "--port", str(port), "--daily-requests", "100000000"], port)
+    sim_proc, _ = start(
+        [sys.executable, "-m", "tiktok.simulator", "--port", str(port)],
+        port,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         calls = simulator_calls(base)
