@@ -11,9 +11,12 @@ AutoThrottle stretches when the site slows down, retries that back off, and robo
 
 import os
 
+from tiktok.items import ITEM_TYPES
+
 BOT_NAME = "tiktok"
 SPIDER_MODULES = ["tiktok.spiders"]
 NEWSPIDER_MODULE = "tiktok.spiders"
+COMMANDS_MODULE = "tiktok.commands"
 
 TIKTOK_WEB_URL = os.environ.get("TIKTOK_WEB_URL", "https://www.tiktok.com")
 TIKTOK_API_URL = os.environ.get("TIKTOK_API_URL", "https://open.tiktokapis.com")
@@ -31,6 +34,11 @@ DOWNLOAD_TIMEOUT = 30
 
 # Scrapy 2.19 starts a remote-control server by default (../shared/STACK.md).
 REMOTE_CONTROL_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# One jsonlines file per item type under DATA_DIR, appended (the spider's data_dir attribute).
+FEEDS = {
+    f"%(data_dir)s/{name}.jsonl": {"format": "jsonlines", "item_classes": [cls], "overwrite": False} for name, cls in ITEM_TYPES.items()
+}
+LOG_LEVEL = "INFO"

@@ -1,0 +1,50 @@
+"""What every spider shares: its data directory, argument checks before any request, and turning a
+ParseResult into items with the drift alarm and the reasons logged and counted in stats."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+
+from tiktok.items import Item
+from tiktok.parsing import ParseResult
+
+logger = logging.getLogger(__name__)
+
+
+class SpiderArgumentError(ValueError):
+    """A spider argument is wrong; the message says what and how to fix it (exit code 2)."""
+
+
+class TikTokSpider(scrapy.Spider):
+    """Base of the project's spiders. Subclasses check their -a arguments in `check_arguments`,
+    which `scrapy crawl` calls before anything starts (tiktok/commands/crawl.py)."""
+
+    data_dir: str = "data"  # FEEDS write to %(data_dir)s/<type>.jsonl
+
+    @classmethod
+    def check_arguments(cls, **kwargs: Any) -> None:
+        """Raise SpiderArgumentError for bad -a arguments. The default accepts anything."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TikTokSpider:
+        cls.check_arguments(**kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.data_dir = crawler.settings.get("DATA_DIR", "data")
+        return spider
+
+    def items_from(self, result: ParseResult, where: str) -> Iterator[Item]:
+        """Yields a parse's items; logs and counts what was missing (drift) and why less came."""
+        stats = self.crawler.stats
+        for path in result.missing:
+            stats.inc_value(f"parse/missing/{path}")
+            logger.warning("%s: TikTok's data lacks %s (%s): the format may have changed", where, path, result.format)
+        for problem in result.problems:
+            stats.inc_value(f"parse/problems/{result.format}")
+            logger.info("%s: %s", where, problem)
+        for item in result.items:
+            stats.inc_value(f"items/{type(item).__name__.lower()}")
+            yield item
