@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.simclient import Sim
+from tiktok.simulator.app import make_app
 from tiktok.simulator.world import World
 
 DEFAULT_REAL = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
@@ -23,3 +26,9 @@ def real_fixtures() -> Path:
 @pytest.fixture(scope="session")
 def small_world() -> World:
     return World(7, "small")
+
+
+@pytest.fixture
+async def sim(aiohttp_client: Any, small_world: World) -> Sim:
+    """A simulator on the small world with its clock frozen; tests move it with sim.advance()."""
+    return Sim(await aiohttp_client(make_app(world=small_world, clock_speed=0.0)))

@@ -7,7 +7,7 @@ import json
 import math
 from typing import Any
 
-from tests.simulator.conftest import Sim
+from tests.simclient import Sim
 from tiktok.simulator.app import make_app
 from tiktok.simulator.faults import Faults
 from tiktok.simulator.world import World

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.simulator.conftest import Sim
+from tests.simclient import Sim
 from tiktok.simulator.app import make_app
 from tiktok.simulator.state import QuotaLimits
 from tiktok.simulator.world import DAY, EPOCH, World

@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.simulator.conftest import Sim, key_types
+from tests.simclient import Sim
+from tests.simulator.conftest import key_types
 
 # Paths no collector reads that the simulator leaves out, with why.
 NOT_SIMULATED = {

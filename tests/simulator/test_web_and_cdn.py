@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.simulator.conftest import Sim
+from tests.simclient import Sim
 from tiktok.simulator.world import World
 
 

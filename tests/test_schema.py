@@ -1,0 +1,33 @@
+"""docs/SCHEMA.md is the data dictionary generated from the items, and says every field."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import attrs
+
+from tiktok.items import ITEM_TYPES
+from tiktok.schema import data_dictionary
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_schema_file_is_in_sync() -> None:
+    assert (ROOT / "docs" / "SCHEMA.md").read_text(encoding="utf-8") == data_dictionary(), "run: python -m tiktok schema > docs/SCHEMA.md"
+
+
+def test_every_field_is_documented_and_only_keys_are_required() -> None:
+    for cls in ITEM_TYPES.values():
+        for f in attrs.fields(cls):
+            assert f.metadata.get("doc"), f"{cls.__name__}.{f.name} has no description"
+        required = [f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING]
+        assert required in (["id"], ["username"], ["follower", "followee"]), (cls.__name__, required)
+
+
+def test_schema_command() -> None:
+    result = subprocess.run([sys.executable, "-m", "tiktok", "schema"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("# Data dictionary")
+    bad = subprocess.run([sys.executable, "-m", "tiktok", "frobnicate"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
