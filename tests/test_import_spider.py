@@ -63,3 +63,16 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path: Path) -> None:
         result = crawl(*args)
         assert result.returncode == 2
         assert message in result.stderr.strip().splitlines()[-1] and "Traceback" not in result.stderr
+
+
+def test_a_moved_key_is_logged_and_counted(real_fixtures: Path, tmp_path: Path) -> None:
+    body = json.loads((real_fixtures / "web_api_json/item_list_2025-01_sherifcodeur_1.json").read_text(encoding="utf-8"))
+    for item in body["itemList"]:
+        item["statsV3"] = item.pop("statsV2")
+        item["counts"] = item.pop("stats")
+    (tmp_path / "drifted.json").write_text(json.dumps(body), encoding="utf-8")
+    result = crawl("-a", f"path={tmp_path / 'drifted.json'}", "-s", f"DATA_DIR={tmp_path / 'out'}")
+    assert result.returncode == 0
+    assert "TikTok's data lacks itemList[0].stats (web-item-list): the format may have changed" in result.stderr
+    assert "'parse/missing/itemList[0].stats': 1" in result.stderr  # Scrapy's stats dump at the end
+    assert all(v["like_count"] is None and v["counts_exact"] is None for v in lines(tmp_path / "out" / "videos.jsonl"))

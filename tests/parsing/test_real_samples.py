@@ -23,9 +23,10 @@ def subset(item: Any, expected: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_sample_parses_to_its_expected_values(real_fixtures: Path, name: str) -> None:
     expected = EXPECTED[name]
-    result = parse_any((real_fixtures / name).read_bytes(), Context(source=f"import:{Path(name).name}"))
+    ctx = Context(source=f"import:{Path(name).name}", subject=expected.get("subject"))
+    result = parse_any((real_fixtures / name).read_bytes(), ctx)
     assert result.format == expected["format"]
-    assert result.missing == [] and result.problems == []
+    assert result.missing == [] and result.problems == expected.get("problems", [])
     videos = [i for i in result.items if isinstance(i, Video)]
     assert len(videos) == expected["videos"]
     by_id = {v.id: v for v in videos}
@@ -42,6 +43,11 @@ def test_sample_parses_to_its_expected_values(real_fixtures: Path, name: str) ->
     for record in expected.get("hashtags", []):
         assert subset(hashtags[record["id"]], record) == record
     assert all(getattr(i, "source", f"import:{Path(name).name}") == f"import:{Path(name).name}" for i in result.items)
+
+
+def test_every_sample_has_an_expected_output(real_fixtures: Path) -> None:
+    files = {str(p.relative_to(real_fixtures)) for p in real_fixtures.rglob("*") if p.suffix in (".json", ".html")}
+    assert files == set(EXPECTED)
 
 
 def test_twenty_digit_ids_keep_full_precision(real_fixtures: Path) -> None:
@@ -68,8 +74,6 @@ def test_research_follower_lists_need_their_subject() -> None:
     assert [(f.follower, f.followee, f.via) for f in follows] == [("a1", "star", "followers")]  # type: ignore[union-attr]
 
 
-def test_requests_and_errors_are_named_not_parsed(real_fixtures: Path) -> None:
-    query = parse_any((real_fixtures / "research_api/requests/c4d_example-query.json").read_bytes())
-    assert query.items == [] and query.problems == ["a Research API query (what to ask for), not data"]
-    err = parse_any((real_fixtures / "research_api/observed_errors/invalid_params_invalid_count_or_cursor_2024-10-09.json").read_bytes())
-    assert err.items == [] and err.problems == ["Research API error invalid_params: Invalid count or cursor"]
+def test_user_info_without_its_subject_says_so(real_fixtures: Path) -> None:
+    result = parse_any((real_fixtures / "research_api/doc_examples_via_traktok/example_resp_q_user.json").read_bytes())
+    assert result.items == [] and "the username it was requested for is needed" in result.problems[0]
