@@ -11,8 +11,6 @@ AutoThrottle stretches when the site slows down, retries that back off, and robo
 
 import os
 
-from tiktok.items import ITEM_TYPES
-
 BOT_NAME = "tiktok"
 SPIDER_MODULES = ["tiktok.spiders"]
 NEWSPIDER_MODULE = "tiktok.spiders"
@@ -36,9 +34,12 @@ DOWNLOAD_TIMEOUT = 30
 REMOTE_CONTROL_ENABLED = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"  # DEBUG lists every request and dropped duplicate
 
-# One jsonlines file per item type under DATA_DIR, appended (the spider's data_dir attribute).
-FEEDS = {
-    f"%(data_dir)s/{name}.jsonl": {"format": "jsonlines", "item_classes": [cls], "overwrite": False} for name, cls in ITEM_TYPES.items()
+# The item pipelines (tiktok/pipelines/): each reads its settings and switches off with them.
+ITEM_PIPELINES = {
+    "tiktok.pipelines.validate.ValidatePipeline": 100,
+    "tiktok.pipelines.dedupe.DedupePipeline": 200,
+    "tiktok.pipelines.write.WritePipeline": 900,
 }
-LOG_LEVEL = "INFO"
+EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}

@@ -1,17 +1,29 @@
 """`scrapy crawl NAME -a ...`, checking the spider's arguments before anything starts: a bad
-argument is one line on stderr and exit code 2 (Scrapy would log a traceback and exit 1)."""
+argument is one line on stderr and exit code 2 (Scrapy would log a traceback and exit 1). A crawl
+that stopped because it could not store its data (a full disk) exits 1, so cron sees it."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from typing import Any
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from tiktok.spiders.base import SpiderArgumentError
 
 
+FAILED_STORAGE = ("disk_full", "write_error")
+
+
 class Command(ScrapyCrawl):
+    crawler: Any = None
+
+    def _create_crawler(self, spname: Any) -> Any:
+        self.crawler = super()._create_crawler(spname)
+        return self.crawler
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) == 1 and self.crawler_process is not None:
             try:
@@ -29,3 +41,5 @@ class Command(ScrapyCrawl):
                     self.exitcode = 2
                     return
         super().run(args, opts)
+        if self.crawler is not None and self.crawler.stats.get_value("finish_reason") in FAILED_STORAGE:
+            self.exitcode = 1

@@ -23,7 +23,10 @@ class TikTokSpider(scrapy.Spider):
     """Base of the project's spiders. Subclasses check their -a arguments in `check_arguments`,
     which `scrapy crawl` calls before anything starts (tiktok/commands/crawl.py)."""
 
-    data_dir: str = "data"  # FEEDS write to %(data_dir)s/<type>.jsonl
+    data_dir: str = "data"
+    run_id: str | None = None  # set when the spider opens (extensions/runlog.py)
+
+    run_arguments: dict[str, Any] = {}  # noqa: RUF012 (replaced per spider in from_crawler)
 
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
@@ -34,6 +37,7 @@ class TikTokSpider(scrapy.Spider):
         cls.check_arguments(**kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.data_dir = crawler.settings.get("DATA_DIR", "data")
+        spider.run_arguments = dict(kwargs)  # for runs.jsonl, secrets redacted there
         return spider
 
     def items_from(self, result: ParseResult, where: str) -> Iterator[Item]:

@@ -18,7 +18,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from tiktok.items import Item
+from tiktok.items import Item, Video
 from tiktok.parsing import Context, parse_any
 from tiktok.spiders.base import SpiderArgumentError, TikTokSpider
 
@@ -74,6 +74,8 @@ class ImportSpider(TikTokSpider):
             self.rejected[str(file)] = reason
             self.crawler.stats.inc_value("import/files_rejected")
         for item in self.items_from(result, str(file)):
+            if isinstance(item, Video):
+                item.run_id = f"import:{file.name}"  # importing a file again adds nothing
             self.counts[type(item).__name__] += 1
             yield item
 
@@ -85,6 +87,8 @@ class ImportSpider(TikTokSpider):
 
     def closed(self, reason: str) -> None:
         per_type = ", ".join(f"{n} {t.lower()}s" for t, n in sorted(self.counts.items())) or "no items"
-        lines = [f"Import finished ({reason}): {self.read} files read, {per_type}, written under {self.data_dir}/"]
+        stored = self.crawler.stats.get_stats()
+        kept = ", ".join(f"{v} {k.removeprefix('stored/')}" for k, v in sorted(stored.items()) if k.startswith("stored/")) or "nothing new"
+        lines = [f"Import finished ({reason}): {self.read} files read, {per_type} parsed; stored {kept} under {self.data_dir}/"]
         lines += [f"  not imported: {file}: {why}" for file, why in sorted(self.rejected.items())]
         logger.info("\n".join(lines))

@@ -1,0 +1,36 @@
+"""Deduplicate by (type, key): users, comments, follows, hashtags and sounds once across runs;
+videos once per run (their observations over time are the data). The key is only reserved here:
+the write pipeline marks it stored after a successful write, so a crash or a full disk in between
+never marks unstored data as seen. Duplicates are counted in `dedupe/dropped/<type>`.
+
+Settings: TIKTOK_DEDUPE_ENABLED (default True).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from tiktok.items import Video
+from tiktok.pipelines import store_for
+from tiktok.storage.store import DataStore
+
+
+class DedupePipeline:
+    def __init__(self, store: DataStore, crawler: Any) -> None:
+        self.store, self.crawler = store, crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DedupePipeline:
+        if not crawler.settings.getbool("TIKTOK_DEDUPE_ENABLED", True):
+            raise NotConfigured
+        return cls(store_for(crawler), crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Video) and item.run_id is None:
+            item.run_id = getattr(self.crawler.spider, "run_id", None)
+        if self.store.reserve(item):
+            return item
+        self.crawler.stats.inc_value(f"dedupe/dropped/{type(item).__name__.lower()}")
+        raise DropItem(f"{type(item).__name__} already stored", log_level="DEBUG")

@@ -1,0 +1,94 @@
+"""Validate: the key is present and well formed, every field has its declared type, counts are not
+negative. An invalid item goes to DATA_DIR/rejected.jsonl with its reason and source, and
+`validate/rejected/<type>` counts it: nothing is dropped silently.
+
+Settings: TIKTOK_VALIDATE_ENABLED (default True).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem, NotConfigured
+
+from tiktok.items import ITEM_TYPES, Follow, User
+from tiktok.pipelines import store_for
+from tiktok.storage.store import DataStore
+
+DIGITS = re.compile(r"^\d{1,25}$")
+HANDLE = re.compile(r"^[\w.\-]{1,64}$", re.UNICODE)
+
+
+def type_errors(item: Any) -> list[str]:
+    """What is wrong with an item, field by field (empty when it is valid)."""
+    cls = type(item)
+    if cls not in ITEM_TYPES.values():
+        return [f"not an item of the schema ({cls.__name__})"]
+    errors = []
+    if isinstance(item, User | Follow):
+        for name in ("username",) if isinstance(item, User) else ("follower", "followee"):
+            if not isinstance(getattr(item, name), str) or not HANDLE.match(getattr(item, name)):
+                errors.append(f"{name} {getattr(item, name)!r} is not a TikTok handle")
+    elif not isinstance(item.id, str) or not DIGITS.match(item.id):
+        errors.append(f"id {item.id!r} is not a string of digits")
+    hints = typing.get_type_hints(cls)
+    for f in attrs.fields(cls):
+        value = getattr(item, f.name)
+        if value is None:
+            continue
+        if not matches(value, hints[f.name]):
+            errors.append(f"{f.name} has {type(value).__name__} {value!r:.40}, expected {hints[f.name]}")
+        elif isinstance(value, int) and not isinstance(value, bool) and value < 0 and f.name.endswith("_count"):
+            errors.append(f"{f.name} is negative ({value})")
+    return errors
+
+
+def matches(value: Any, hint: Any) -> bool:
+    """isinstance for the annotations the items use: X | None, list[X], dict[str, str]."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return any(matches(value, h) for h in typing.get_args(hint) if h is not type(None))
+    origin = typing.get_origin(hint)
+    if origin is list:
+        (inner,) = typing.get_args(hint)
+        return isinstance(value, list) and all(matches(v, inner) for v in value)
+    if origin is dict:
+        k, v = typing.get_args(hint)
+        return isinstance(value, dict) and all(matches(a, k) and matches(b, v) for a, b in value.items())
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+class ValidatePipeline:
+    def __init__(self, store: DataStore, stats: Any) -> None:
+        self.store, self.stats = store, stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidatePipeline:
+        if not crawler.settings.getbool("TIKTOK_VALIDATE_ENABLED", True):
+            raise NotConfigured
+        return cls(store_for(crawler), crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        errors = type_errors(item)
+        if not errors:
+            return item
+        kind = type(item).__name__
+        self.stats.inc_value(f"validate/rejected/{kind.lower()}")
+        adapter = ItemAdapter(item) if ItemAdapter.is_item(item) else None
+        self.store.reject(
+            {
+                "type": kind,
+                "reason": "; ".join(errors),
+                "source": adapter.get("source") if adapter is not None and "source" in adapter.field_names() else None,
+                "rejected_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "item": adapter.asdict() if adapter is not None else repr(item),
+            }
+        )
+        raise DropItem(f"invalid {kind}: {'; '.join(errors)} (kept in rejected.jsonl)")

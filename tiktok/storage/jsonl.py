@@ -1,0 +1,100 @@
+"""Appending and reading jsonlines files so that a kill -9 or a full disk never corrupts them.
+
+Writers append one line per record and flush it; a crash can leave at most a partial last line,
+which `repair` cuts off (keeping the fragment beside the state, never deleting data). Readers
+skip a truncated or garbled line and say so instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+def repair(path: Path, keep_dir: Path) -> str | None:
+    """Cut a partial last line off `path` (one not ending in a newline) and keep it in `keep_dir`.
+    Returns a description of what was done, or None when the file was whole."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open("rb+") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(size - 1)
+        if f.read(1) == b"\n":
+            return None
+        block = min(size, 1 << 20)
+        while True:  # find the last newline, reading backwards
+            f.seek(size - block)
+            chunk = f.read(block)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0 or block == size:
+                break
+            block = min(size, block * 2)
+        keep_from = size - block + cut + 1 if cut >= 0 else 0
+        f.seek(keep_from)
+        fragment = f.read()
+        f.truncate(keep_from)
+    keep_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    kept = keep_dir / f"{path.name}.truncated-{stamp}"
+    kept.write_bytes(fragment)
+    return f"{path}: cut a truncated last line of {len(fragment)} bytes (kept in {kept})"
+
+
+def read_jsonl(path: Path, problems: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Records of a jsonlines file. A line that is not a JSON object is skipped and described in
+    `problems` (the usual one: a last line cut by a crash)."""
+    if not path.exists():
+        return
+    with path.open("rb") as f:
+        lines = f.read().split(b"\n")
+    last = len(lines) - 1
+    for n, raw in enumerate(lines):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            record = None
+        if isinstance(record, dict):
+            yield record
+        elif problems is not None:
+            where = "the last line (cut by a crash?)" if n == last else f"line {n + 1}"
+            problems.append(f"{path.name}: {where} is not a JSON object; skipped")
+
+
+class AppendOnlyFile:
+    """One jsonlines file opened for appending: each line written whole, or not at all.
+
+    Raw os.write on an O_APPEND descriptor, not a buffered file object: a line is in the kernel once
+    append() returns (a kill -9 cannot lose it), and after a failed write (a full disk) the file is cut
+    back with ftruncate, where a buffered file would try to flush the failed bytes again."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def append(self, record: dict[str, Any]) -> None:
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        start = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError:
+            with contextlib.suppress(OSError):  # if this fails too, the next start's repair() cuts the rest
+                os.ftruncate(self._fd, start)
+            raise
+
+    def size(self) -> int:
+        return os.fstat(self._fd).st_size
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
