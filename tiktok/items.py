@@ -89,6 +89,8 @@ class Video:
     scraped_at: str | None = field(SCRAPED_DOC, unit="ISO 8601 UTC")
     cover_path: str | None = field("where the cover was stored, under DATA_DIR (set by the media pipeline)")
     video_path: str | None = field("where the video was stored, under DATA_DIR (set by the media pipeline)")
+    image_paths: list[str] | None = field("where photo-mode images were stored, under DATA_DIR (media pipeline)")
+    caption_path: str | None = field("where TikTok's caption file was stored, under DATA_DIR (media pipeline; English first)")
     download_timestamp: str | None = field("when media were downloaded; null on failure", unit="ISO 8601 UTC")
     download_error: str | None = field("why a media download failed")
     ocr_text: str | None = field("text read from the cover and photo-mode images (OCR pipeline)")

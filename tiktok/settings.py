@@ -40,6 +40,7 @@ LOG_LEVEL = "INFO"  # DEBUG lists every request and dropped duplicate
 ITEM_PIPELINES = {
     "tiktok.pipelines.validate.ValidatePipeline": 100,
     "tiktok.pipelines.dedupe.DedupePipeline": 200,
+    "tiktok.pipelines.media.MediaPipeline": 300,
     "tiktok.pipelines.write.WritePipeline": 900,
 }
 EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from tiktok.spiders.base import SpiderArgumentError
-
 
 FAILED_STORAGE = ("disk_full", "write_error")
 

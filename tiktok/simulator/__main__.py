@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(banner(f"http://{host}:{sock.getsockname()[1]}", args, time.monotonic() - started), flush=True)
-    web.run_app(app, sock=sock, print=None, access_log=None)
+    # A hanging-link fault must not hold Ctrl-C for aiohttp's default 60 s grace period.
+    web.run_app(app, sock=sock, print=None, access_log=None, shutdown_timeout=2.0)
     print("simulator stopped", flush=True)
 
 

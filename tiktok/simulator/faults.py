@@ -22,6 +22,8 @@ KINDS = {
     "empty_body": "web item list answers 200 with an empty body, as when the signature is refused",
     "blob_video": "an item's playAddr is a blob: URL, as the real web app sometimes serves",
     "corrupt_cover": "a cover or photo-mode image whose JPEG bytes are broken",
+    "media_forbidden": "a media file answers 403, as an expired or refused CDN link does",
+    "media_hang": "a media file never answers (for `hang_seconds`)",
 }
 
 PRESETS: dict[str, dict[str, float]] = {
@@ -33,7 +35,7 @@ PRESETS: dict[str, dict[str, float]] = {
     "hostile": {
         "server_error": 0.08, "rate_limit": 0.06, "invalid_cursor": 0.1, "search_id_expired": 0.08,
         "truncated": 0.03, "slow": 0.05, "hang": 0.01, "captcha": 0.5, "empty_body": 0.05,
-        "blob_video": 0.1, "corrupt_cover": 0.05,
+        "blob_video": 0.1, "corrupt_cover": 0.05, "media_forbidden": 0.05, "media_hang": 0.01,
     },
 }  # fmt: skip
 

@@ -431,8 +431,12 @@ async def media(request: web.Request) -> web.StreamResponse:
         refusal = "no referer"
     if refusal is None and kind == "video" and "tt_chain_token" not in request.cookies:
         refusal = "no tt_chain_token cookie"
+    if refusal is None and st.faults.roll("media_forbidden"):
+        refusal = "refused (fault)"
     if refusal:
         return web.Response(status=403, text=f"403 Forbidden: {refusal}")
+    if st.faults.roll("media_hang"):
+        await asyncio.sleep(st.faults.hang_seconds)
     stem = name.split(".", 1)[0]
     w = st.world
     if kind in ("cover", "image"):

@@ -38,8 +38,14 @@ def expand(path: str) -> list[Path]:
 
 class ImportSpider(TikTokSpider):
     name = "import"
-    # Local files: no robots.txt, no delay.
-    custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}  # noqa: RUF012 (Scrapy reads it)
+    # Local files: no robots.txt, no delay. No media: a saved file's media URLs have expired, and they
+    # point at TikTok's live CDN.
+    custom_settings = {  # noqa: RUF012 (Scrapy reads it)
+        "ROBOTSTXT_OBEY": False,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "TIKTOK_MEDIA_ENABLED": False,
+    }
 
     def __init__(self, path: str | None = None, username: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
