@@ -3,57 +3,20 @@
 
 from __future__ import annotations
 
-import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.helpers.sim_process import crawl_feed as crawl
+from tests.helpers.sim_process import running_simulator, set_faults
 
 
 @pytest.fixture
 def simulator() -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tiktok.simulator", "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/__sim__/", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with running_simulator() as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def set_faults(base: str, faults: dict[str, float]) -> None:
-    request = urllib.request.Request(base + "/__sim__/faults", data=json.dumps(faults).encode(), method="POST")
-    urllib.request.urlopen(request).close()
-
-
-def crawl(base: str, data: Path, *args: str) -> tuple[list[dict[str, object]], float]:
-    cmd = [sys.executable, "-m", "scrapy", "runspider", "tests/helpers/simfeed_spider.py", "-s", f"DATA_DIR={data}"]
-    cmd += ["-s", f"TIKTOK_WEB_URL={base}", *args]
-    started = time.monotonic()
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    videos = [json.loads(line) for line in (data / "videos.jsonl").read_text(encoding="utf-8").splitlines()]
-    return videos, time.monotonic() - started
 
 
 def fetch(url: str) -> bytes:

@@ -94,7 +94,9 @@ class Video:
     download_timestamp: str | None = field("when media were downloaded; null on failure", unit="ISO 8601 UTC")
     download_error: str | None = field("why a media download failed")
     ocr_text: str | None = field("text read from the cover and photo-mode images (OCR pipeline)")
-    transcript: str | None = field("captions or voice_to_text as plain text (captions pipeline)")
+    ocr_error: str | None = field("why the images gave no text (e.g. an unreadable image)")
+    transcript: str | None = field("what is said in the video, as plain text (captions pipeline)")
+    transcript_source: str | None = field("where the transcript came from: captions, voice_to_text or transcriber:<name>")
 
 
 @attrs.define(kw_only=True)

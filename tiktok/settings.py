@@ -41,6 +41,8 @@ ITEM_PIPELINES = {
     "tiktok.pipelines.validate.ValidatePipeline": 100,
     "tiktok.pipelines.dedupe.DedupePipeline": 200,
     "tiktok.pipelines.media.MediaPipeline": 300,
+    "tiktok.pipelines.ocr.OcrPipeline": 400,
+    "tiktok.pipelines.captions.CaptionsPipeline": 500,
     "tiktok.pipelines.write.WritePipeline": 900,
 }
 EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}
