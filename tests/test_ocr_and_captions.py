@@ -103,3 +103,23 @@ async def test_voice_to_text_and_the_transcriber_plug_in(tmp_path: Path) -> None
     assert (local.transcript, local.transcript_source) == ("words of 2.mp4", "transcriber:fake")
     none = await pipeline.process_item(Video(id="3"))
     assert none.transcript is None
+
+
+@needs_tesseract
+def test_db_search_finds_a_crawled_video_by_its_cover_alone(crawled: tuple[str, Path, list[dict[str, Any]]], tmp_path: Path) -> None:
+    from tiktok import db
+
+    _, data, videos = crawled
+    copy = tmp_path / "data"
+    copy.mkdir()
+    (copy / "videos.jsonl").write_bytes((data / "videos.jsonl").read_bytes())
+    db.build(copy)
+    readable = [v for v in videos if v["ocr_text"]]
+    target = next(
+        v
+        for v in readable
+        if not any(w.lower() in str(v["video_description"]).lower() for w in str(v["ocr_text"]).split())
+        and sum(str(v["ocr_text"]) == str(o["ocr_text"]) for o in readable) == 1
+    )
+    hits = db.search(copy, str(target["ocr_text"]))
+    assert hits and hits[0]["id"] == target["id"]

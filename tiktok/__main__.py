@@ -26,11 +26,43 @@ def main(argv: list[str] | None = None) -> int:
     ocr.add_argument("data_dir", type=Path, help="a data directory (with videos.jsonl and media/)")
     ocr.add_argument("--workers", type=int, default=2, help="tesseract processes (default 2)")
     ocr.add_argument("--lang", default="eng", help="tesseract language (default eng)")
+    db = commands.add_parser("db", help="SQLite for quick looks and full-text search: db build DATA_DIR | db search WORDS")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="build|search")
+    db_build = db_commands.add_parser("build", help="load what DATA_DIR's files gained into DATA_DIR/tiktok.db")
+    db_build.add_argument("data_dir", type=Path)
+    db_search = db_commands.add_parser("search", help="videos and comments matching all the words, best first (BM25)")
+    db_search.add_argument("words")
+    db_search.add_argument("--data", type=Path, default=Path("data"), help="the data directory (default data/)")
+    db_search.add_argument("--limit", type=int, default=20)
     args = parser.parse_args(argv)
+    if args.command == "db":
+        return run_db(parser, args)
     if args.command == "schema":
         sys.stdout.write(data_dictionary())
     elif args.command == "ocr":
         return run_ocr(parser, args)
+    return 0
+
+
+def run_db(parser: OneLineParser, args: argparse.Namespace) -> int:
+    from tiktok import db
+
+    if args.db_command == "build":
+        if not args.data_dir.is_dir():
+            parser.error(f"{args.data_dir} is not a folder: give the DATA_DIR a crawl wrote")
+        added = db.build(args.data_dir)
+        print(", ".join(f"{n} {name}" for name, n in added.items()) + f" added to {args.data_dir / 'tiktok.db'}")
+        return 0
+    if not (args.data / "tiktok.db").exists():
+        parser.error(f"no {args.data / 'tiktok.db'}: run `python -m tiktok db build {args.data}` first")
+    if not args.words.split():
+        parser.error("give some words to search for")
+    hits = db.search(args.data, args.words, args.limit)
+    for hit in hits:
+        who = f"@{hit['author']}" if hit["author"] else ""
+        print(f"{hit['kind']:7} {hit['id']}  {hit['url'] or ''}  {who}\n        {hit['snippet']}")
+    if not hits:
+        print(f"nothing matches {args.words!r}")
     return 0
 
 

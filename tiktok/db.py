@@ -1,0 +1,161 @@
+"""DATA_DIR/tiktok.db: the jsonlines files in SQLite for quick looks and full-text search.
+
+A table per item type (lists and objects as JSON text), `latest_videos` (each video's newest
+observation), `ocr` (from ocr.jsonl), and an FTS5 index `search`, one document per video
+(description, hashtags, cover text, transcript) and per comment, ranked with BM25. Building is
+incremental: each file is read from where the last build stopped, inside one transaction, so an
+interrupted build leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import typing
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from tiktok.items import ITEM_TYPES
+
+EXTRA_FILES = {"ocr": ("id", "ocr_text", "ocr_error")}
+
+
+def columns(cls: type) -> list[tuple[str, str]]:
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in attrs.fields(cls):
+        hint = str(hints[f.name])
+        kind = "INTEGER" if hint.startswith(("int", "bool")) else "TEXT"
+        out.append((f.name, kind))
+    return out
+
+
+def connect(data_dir: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(data_dir / "tiktok.db")
+    con.execute("PRAGMA journal_mode=WAL")
+    return con
+
+
+def create(con: sqlite3.Connection) -> None:
+    for name, cls in ITEM_TYPES.items():
+        cols = ", ".join(f'"{c}" {kind}' for c, kind in columns(cls))
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
+    con.execute("CREATE TABLE IF NOT EXISTS ocr (id TEXT, ocr_text TEXT, ocr_error TEXT)")
+    con.execute("CREATE INDEX IF NOT EXISTS videos_id ON videos (id)")
+    con.execute("CREATE INDEX IF NOT EXISTS ocr_id ON ocr (id)")
+    con.execute("CREATE TABLE IF NOT EXISTS _loaded (file TEXT PRIMARY KEY, offset INTEGER)")
+    con.execute(
+        "CREATE VIEW IF NOT EXISTS latest_videos AS SELECT * FROM (SELECT v.*, row_number() OVER "
+        "(PARTITION BY id ORDER BY scraped_at DESC, rowid DESC) AS observation FROM videos v) WHERE observation = 1"
+    )
+    con.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(kind UNINDEXED, ref UNINDEXED, text,"
+        " tokenize='unicode61 remove_diacritics 2')"
+    )
+
+
+def cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def new_lines(path: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """Records after `offset`, up to the last whole line; and the offset after them."""
+    if not path.exists():
+        return [], offset
+    with path.open("rb") as f:
+        f.seek(offset)
+        chunk = f.read()
+    end = chunk.rfind(b"\n") + 1  # a line still being written (no newline yet) waits for next time
+    records = []
+    for line in chunk[:end].split(b"\n"):
+        if line.strip():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a line cut by a crash was repaired away by the writer; skip it here too
+            if isinstance(record, dict):
+                records.append(record)
+    return records, offset + end
+
+
+def video_document(con: sqlite3.Connection, vid: str) -> str:
+    row = con.execute(
+        "SELECT video_description, hashtag_names, ocr_text, transcript, username FROM latest_videos WHERE id = ?", (vid,)
+    ).fetchone()
+    ocr = con.execute("SELECT ocr_text FROM ocr WHERE id = ? AND ocr_text IS NOT NULL ORDER BY rowid DESC", (vid,)).fetchone()
+    parts = [p for p in (row or ()) if p]
+    if row and row[1]:
+        parts[parts.index(row[1])] = " ".join(json.loads(row[1]))
+    if ocr and ocr[0] not in parts:
+        parts.append(ocr[0])
+    return " ".join(str(p) for p in parts)
+
+
+def build(data_dir: Path) -> dict[str, int]:
+    """Loads what the files gained since the last build; returns new rows per table."""
+    con = connect(data_dir)
+    added: dict[str, int] = {}
+    try:
+        create(con)
+        tables = {
+            **{name: [c for c, _ in columns(cls)] for name, cls in ITEM_TYPES.items()},
+            **{k: list(v) for k, v in EXTRA_FILES.items()},
+        }
+        for name, cols in tables.items():
+            path = data_dir / f"{name}.jsonl"
+            row = con.execute("SELECT offset FROM _loaded WHERE file = ?", (path.name,)).fetchone()
+            records, end = new_lines(path, row[0] if row else 0)
+            with con:  # one transaction per file: all of it or none of it
+                placeholders = ", ".join("?" for _ in cols)
+                quoted = ", ".join(f'"{c}"' for c in cols)
+                con.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})", [[cell(r.get(c)) for c in cols] for r in records])
+                con.execute("INSERT OR REPLACE INTO _loaded VALUES (?, ?)", (path.name, end))
+                if name in ("videos", "ocr"):
+                    for vid in {str(r["id"]) for r in records if isinstance(r.get("id"), str)}:
+                        con.execute("DELETE FROM search WHERE kind = 'video' AND ref = ?", (vid,))
+                        con.execute("INSERT INTO search VALUES ('video', ?, ?)", (vid, video_document(con, vid)))
+                if name == "comments":
+                    rows = [("comment", r["id"], r.get("text") or "") for r in records if isinstance(r.get("id"), str) and r.get("text")]
+                    con.executemany("INSERT INTO search VALUES (?, ?, ?)", rows)
+            added[name] = len(records)
+    finally:
+        con.close()
+    return added
+
+
+def fts_query(words: str) -> str:
+    """User words as an FTS5 query: every word must match (quoted, so no word is an operator)."""
+    terms = ['"' + w.replace('"', '""') + '"' for w in words.split()]
+    return " ".join(terms)
+
+
+def search(data_dir: Path, words: str, limit: int = 20) -> list[dict[str, Any]]:
+    con = connect(data_dir)
+    try:
+        rows = con.execute(
+            "SELECT s.kind, s.ref, snippet(search, 2, '[', ']', '…', 12), bm25(search) AS score,"
+            " coalesce(v.url, cv.url), coalesce(v.username, c.username), c.video_id"
+            " FROM search s LEFT JOIN latest_videos v ON s.kind = 'video' AND v.id = s.ref"
+            " LEFT JOIN comments c ON s.kind = 'comment' AND c.id = s.ref"
+            " LEFT JOIN latest_videos cv ON cv.id = c.video_id"
+            " WHERE search MATCH ? ORDER BY score LIMIT ?",
+            (fts_query(words), limit),
+        ).fetchall()
+    finally:
+        con.close()
+    return [
+        {
+            "kind": k,
+            "id": ref,
+            "snippet": snip,
+            "score": score,
+            "url": url,
+            "author": author,
+            "video_id": video_id or (ref if k == "video" else None),
+        }
+        for k, ref, snip, score, url, author, video_id in rows
+    ]
