@@ -34,6 +34,7 @@ test: lint typecheck pytest
 
 bench: setup
 	$(PY) -m bench.simulator_throughput
+	$(PY) -m bench.pipelines
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

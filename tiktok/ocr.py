@@ -37,7 +37,8 @@ def read_image(path: str, lang: str = "eng") -> tuple[str | None, str | None]:
         return None, f"unreadable image ({type(exc).__name__}: {exc})"
     except pytesseract.TesseractError as exc:
         return None, f"tesseract failed: {exc}"
-    return " ".join(text.split()), None
+    words = " ".join(text.split())
+    return (words, None) if words else (None, "no text found")
 
 
 def read_images(paths: list[str], lang: str = "eng") -> tuple[str | None, str | None]:

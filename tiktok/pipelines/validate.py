@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,9 @@ DIGITS = re.compile(r"^\d{1,25}$")
 HANDLE = re.compile(r"^[\w.\-]{1,64}$", re.UNICODE)
 
 
+Checker = Callable[[Any], bool]
+
+
 def type_errors(item: Any) -> list[str]:
     """What is wrong with an item, field by field (empty when it is valid)."""
     cls = type(item)
@@ -37,32 +41,44 @@ def type_errors(item: Any) -> list[str]:
                 errors.append(f"{name} {getattr(item, name)!r} is not a TikTok handle")
     elif not isinstance(item.id, str) or not DIGITS.match(item.id):
         errors.append(f"id {item.id!r} is not a string of digits")
-    hints = typing.get_type_hints(cls)
-    for f in attrs.fields(cls):
-        value = getattr(item, f.name)
+    for name, hint, check, is_count in checkers(cls):
+        value = getattr(item, name)
         if value is None:
             continue
-        if not matches(value, hints[f.name]):
-            errors.append(f"{f.name} has {type(value).__name__} {value!r:.40}, expected {hints[f.name]}")
-        elif isinstance(value, int) and not isinstance(value, bool) and value < 0 and f.name.endswith("_count"):
-            errors.append(f"{f.name} is negative ({value})")
+        if not check(value):
+            errors.append(f"{name} has {type(value).__name__} {value!r:.40}, expected {hint}")
+        elif is_count and value < 0:
+            errors.append(f"{name} is negative ({value})")
     return errors
 
 
-def matches(value: Any, hint: Any) -> bool:
+CHECKERS: dict[type, list[tuple[str, Any, Checker, bool]]] = {}
+
+
+def checkers(cls: type) -> list[tuple[str, Any, Checker, bool]]:
+    """Per field: its name, type, a compiled type check, and whether it is a count. Built once
+    per class: resolving type hints for every item would cost more than the rest of the chain."""
+    if cls not in CHECKERS:
+        hints = typing.get_type_hints(cls)
+        CHECKERS[cls] = [(f.name, hints[f.name], checker(hints[f.name]), f.name.endswith("_count")) for f in attrs.fields(cls)]
+    return CHECKERS[cls]
+
+
+def checker(hint: Any) -> Checker:
     """isinstance for the annotations the items use: X | None, list[X], dict[str, str]."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
-        return any(matches(value, h) for h in typing.get_args(hint) if h is not type(None))
+        options = [checker(h) for h in typing.get_args(hint) if h is not type(None)]
+        return lambda v: any(check(v) for check in options)
     origin = typing.get_origin(hint)
     if origin is list:
-        (inner,) = typing.get_args(hint)
-        return isinstance(value, list) and all(matches(v, inner) for v in value)
+        inner = checker(typing.get_args(hint)[0])
+        return lambda v: isinstance(v, list) and all(inner(x) for x in v)
     if origin is dict:
-        k, v = typing.get_args(hint)
-        return isinstance(value, dict) and all(matches(a, k) and matches(b, v) for a, b in value.items())
+        key_check, value_check = (checker(h) for h in typing.get_args(hint))
+        return lambda v: isinstance(v, dict) and all(key_check(a) and value_check(b) for a, b in v.items())
     if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, hint)
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
+    return lambda v: isinstance(v, hint)
 
 
 class ValidatePipeline:

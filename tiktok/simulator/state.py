@@ -122,10 +122,13 @@ class SimState:
     page_times: Bounded = field(default_factory=lambda: Bounded(10_000))
     served: Counter[str] = field(default_factory=Counter)
     foryou_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+    feed_rng: np.random.Generator | None = None  # seeded from the world: the same requests get the same feed
 
     def __post_init__(self) -> None:
         if not self.media_secret:
             self.media_secret = f"{self.world.seed}:media".encode()
+        if self.feed_rng is None:
+            self.feed_rng = np.random.default_rng([self.world.seed, 0xF0F0])
 
     def log_id(self) -> str:
         """A log id like the real ones: UTC YYYYMMDDhhmmss then 20 hex characters."""

@@ -246,7 +246,8 @@ async def recommend(request: web.Request) -> web.Response:
     rows, cum = foryou_rows(st, t)
     session = "feed:" + request.cookies.get("msToken", "")
     seen: set[int] = st.feed_sessions.get(session) or set()
-    rng = np.random.default_rng()
+    rng = st.feed_rng
+    assert rng is not None
     picks: list[int] = []
     # Popular videos first (weighted draws), then unseen ones at random: the feed never runs dry.
     draws = rows[np.searchsorted(cum, rng.uniform(0, cum[-1], count * 6))] if len(rows) else rows

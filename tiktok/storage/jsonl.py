@@ -79,21 +79,22 @@ class AppendOnlyFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._size = os.fstat(self._fd).st_size  # this process is the file's only writer
 
     def append(self, record: dict[str, Any]) -> None:
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-        start = os.fstat(self._fd).st_size
         try:
             view = memoryview(line)
             while view:
                 view = view[os.write(self._fd, view) :]
         except OSError:
             with contextlib.suppress(OSError):  # if this fails too, the next start's repair() cuts the rest
-                os.ftruncate(self._fd, start)
+                os.ftruncate(self._fd, self._size)
             raise
+        self._size += len(line)
 
     def size(self) -> int:
-        return os.fstat(self._fd).st_size
+        return self._size
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 from itemadapter import ItemAdapter
 
@@ -173,7 +174,8 @@ class DataStore:
         name = FILE_OF[cls]
         if name not in self.files:
             self.files[name] = AppendOnlyFile(self.dir / f"{name}.jsonl")
-        self.files[name].append(ItemAdapter(item).asdict())
+        record = attrs.asdict(item, recurse=False) if attrs.has(cls) else ItemAdapter(item).asdict()
+        self.files[name].append(record)
         h = key_hash(cls, item)
         self.seen.add(h)
         self.in_flight.discard(h)

@@ -1,0 +1,179 @@
+"""Pipeline benchmarks (issue #4), each with a baseline measured in the same run:
+
+1. validate -> dedupe -> write, items/s, against json.dumps + a buffered write of the same items;
+2. dedupe state for 10 million keys: memory and time (and reloading its snapshot);
+3. OCR covers/s with one and two tesseract processes, and the share of cover words recovered;
+4. 1 million video rows from jsonlines into pandas, against a plain json.loads loop.
+
+Run with `make bench`; BENCH_SCALE=0.1 runs everything at a tenth of the size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from tiktok.items import Video
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def sample_video(i: int) -> Video:
+    return Video(
+        id=str(7_400_000_000_000_000_000 + i),
+        url=f"https://www.tiktok.com/@user{i % 5000}/video/{7_400_000_000_000_000_000 + i}",
+        username=f"user{i % 5000}",
+        create_time=1_780_000_000 + i,
+        video_description=f"morning routine #fyp #london number {i}",
+        view_count=i * 10,
+        like_count=i,
+        comment_count=i // 50,
+        share_count=i // 100,
+        counts_exact=True,
+        music_id=str(7_368_000_000_000_000_000 + i % 999),
+        hashtag_names=["fyp", "london"],
+        source="foryou",
+        feed_position=i % 100 + 1,
+        scraped_at="2026-06-01T00:00:00Z",
+    )
+
+
+def bench_chain(n: int) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from tiktok.pipelines.dedupe import DedupePipeline
+    from tiktok.pipelines.validate import ValidatePipeline
+    from tiktok.pipelines.write import WritePipeline
+
+    items = [sample_video(i) for i in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        with open(Path(tmp) / "baseline.jsonl", "w", encoding="utf-8") as f:
+            for item in items:
+                f.write(json.dumps(attrs.asdict(item), ensure_ascii=False) + "\n")
+        baseline = n / (time.perf_counter() - started)
+        crawler = get_crawler(settings_dict={"DATA_DIR": tmp})
+        crawler.spider = type("S", (), {"run_id": "bench"})()
+        validate, dedupe, write = (
+            ValidatePipeline.from_crawler(crawler),
+            DedupePipeline.from_crawler(crawler),
+            WritePipeline.from_crawler(crawler),
+        )
+        write.open_spider()
+        started = time.perf_counter()
+        for item in items:
+            write.process_item(dedupe.process_item(validate.process_item(item)))
+        chain = n / (time.perf_counter() - started)
+        write.close_spider()
+        lines = len((Path(tmp) / "videos.jsonl").read_bytes().splitlines())
+    assert lines == n
+    print(f"1. pipeline chain (validate, dedupe, write; no media), {n:,} videos:")
+    print(f"   baseline json.dumps + buffered write: {baseline:9,.0f} items/s")
+    print(f"   whole chain, each line flushed:        {chain:9,.0f} items/s = {chain / baseline:.2f} x baseline")
+
+
+def bench_dedupe(n: int) -> None:
+    from tiktok.items import Comment
+    from tiktok.storage.store import SeenKeys, key_hash
+
+    before = rss_mb()
+    started = time.perf_counter()
+    seen = SeenKeys()
+    for i in range(n):
+        seen.add(key_hash(Comment, {"id": str(7_000_000_000_000_000_000 + i)}))
+    seen.merge()
+    built = time.perf_counter() - started
+    held = rss_mb() - before
+    probes = [key_hash(Comment, {"id": str(7_000_000_000_000_000_000 + i)}) for i in range(0, n, max(1, n // 100_000))]
+    started = time.perf_counter()
+    assert all(h in seen for h in probes)
+    lookup_us = (time.perf_counter() - started) / len(probes) * 1e6
+    hash_started = time.perf_counter()
+    for i in range(min(n, 1_000_000)):
+        key_hash(Comment, {"id": str(i)})
+    hash_us = (time.perf_counter() - hash_started) / min(n, 1_000_000) * 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(Path(tmp) / "seen.npy", seen.base)
+        started = time.perf_counter()
+        SeenKeys(np.load(Path(tmp) / "seen.npy"))
+        reload_s = time.perf_counter() - started
+    print(f"2. dedupe state for {n:,} keys:")
+    print(f"   memory held: {held:.0f} MB (goal < 300 MB); built in {built:.1f} s, of which hashing the keys {hash_us * n / 1e6:.1f} s")
+    print(f"   lookup {lookup_us:.1f} us per key; snapshot reload {reload_s:.2f} s")
+
+
+def bench_ocr(count: int) -> None:
+    from tiktok.ocr import read_images, tesseract_available, worker_pool
+    from tiktok.simulator.media import text_jpeg
+    from tiktok.simulator.world import World
+
+    if not tesseract_available():
+        print("3. OCR: skipped, tesseract is not installed (make setup installs it)")
+        return
+    world = World(7, "small")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, truth = [], []
+        for v in range(count):
+            path = Path(tmp) / f"{v}.jpeg"
+            path.write_bytes(text_jpeg(world.cover_text(v), v))
+            paths.append(str(path))
+            truth.append(world.cover_text(v).split())
+        rates, texts = {}, []
+        for workers in (1, 2):
+            with worker_pool(workers) as pool:
+                list(pool.map(read_images, [[paths[0]]] * workers))  # start the workers before timing
+                started = time.perf_counter()
+                texts = [t for t, _ in pool.map(read_images, [[p] for p in paths])]
+                rates[workers] = count / (time.perf_counter() - started)
+    words = sum(len(t) for t in truth)
+    found = sum(sum(w in (got or "").split() for w in expected) for expected, got in zip(truth, texts, strict=True))
+    print(f"3. OCR of {count} simulator covers (720x1280 JPEG), tesseract with OMP_THREAD_LIMIT=1:")
+    print(f"   1 process: {rates[1]:.1f} covers/s; 2 processes: {rates[2]:.1f} covers/s = {rates[2] / rates[1]:.2f} x")
+    print(f"   cover words recovered: {found}/{words} = {found / words:.1%} (goal >= 95%)")
+
+
+def bench_pandas(n: int) -> None:
+    import pandas as pd
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "videos.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            for i in range(n):
+                f.write(json.dumps(attrs.asdict(sample_video(i)), ensure_ascii=False) + "\n")
+        size = path.stat().st_size / 1e6
+        started = time.perf_counter()
+        with path.open("rb") as f:
+            rows = [json.loads(line) for line in f]
+        baseline = time.perf_counter() - started
+        del rows
+        started = time.perf_counter()
+        frame = pd.read_json(path, lines=True, dtype={"id": str, "music_id": str})
+        seconds = time.perf_counter() - started
+    assert len(frame) == n and frame["id"].iloc[-1] == str(7_400_000_000_000_000_000 + n - 1)
+    print(f"4. {n:,} video rows ({size:.0f} MB of jsonlines) into pandas:")
+    print(f"   baseline json.loads loop: {baseline:.1f} s")
+    print(f"   pandas.read_json(lines=True): {seconds:.1f} s = {seconds / baseline:.2f} x baseline")
+
+
+def main() -> None:
+    bench_chain(int(100_000 * SCALE))
+    bench_dedupe(int(10_000_000 * SCALE))
+    bench_ocr(max(10, int(60 * SCALE)))
+    bench_pandas(int(1_000_000 * SCALE))
+
+
+if __name__ == "__main__":
+    main()
