@@ -80,3 +80,12 @@ def test_search_finds_words_only_on_a_cover(tmp_path: Path) -> None:
     )
     assert result.returncode == 0 and "video   2  https://www.tiktok.com/@ann/video/2  @ann" in result.stdout
     assert "[PASTA]" in result.stdout
+
+
+def test_build_notes_an_unfinished_last_line(tmp_path: Path) -> None:
+    write(tmp_path / "videos.jsonl", [video("1", "whole")])
+    with (tmp_path / "videos.jsonl").open("a", encoding="utf-8") as f:
+        f.write('{"id": "2"')
+    notes: list[str] = []
+    db.build(tmp_path, notes)
+    assert notes == ["videos.jsonl: an unfinished last line (10 bytes) was left for the next build"]

@@ -50,8 +50,11 @@ def run_db(parser: OneLineParser, args: argparse.Namespace) -> int:
     if args.db_command == "build":
         if not args.data_dir.is_dir():
             parser.error(f"{args.data_dir} is not a folder: give the DATA_DIR a crawl wrote")
-        added = db.build(args.data_dir)
+        notes: list[str] = []
+        added = db.build(args.data_dir, notes)
         print(", ".join(f"{n} {name}" for name, n in added.items()) + f" added to {args.data_dir / 'tiktok.db'}")
+        for note in notes:
+            print(f"  note: {note}", file=sys.stderr)
         return 0
     if not (args.data / "tiktok.db").exists():
         parser.error(f"no {args.data / 'tiktok.db'}: run `python -m tiktok db build {args.data}` first")
@@ -81,8 +84,11 @@ def run_ocr(parser: OneLineParser, args: argparse.Namespace) -> int:
         end = "\n" if done == total else ""
         print(f"\rOCR [{bar}] {done}/{total} videos, {rate:.1f}/s", end=end, file=sys.stderr, flush=True)
 
-    read, failed = ocr_data_dir(args.data_dir, args.workers, args.lang, report)
+    problems: list[str] = []
+    read, failed = ocr_data_dir(args.data_dir, args.workers, args.lang, report, problems)
     print(f"{read} videos with text, {failed} without (reasons in {args.data_dir / 'ocr.jsonl'})")
+    for problem in problems:
+        print(f"  note: {problem}", file=sys.stderr)
     return 0
 
 

@@ -62,21 +62,26 @@ def cell(value: Any) -> Any:
     return value
 
 
-def new_lines(path: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
-    """Records after `offset`, up to the last whole line; and the offset after them."""
+def new_lines(path: Path, offset: int, notes: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Records after `offset`, up to the last whole line; and the offset after them. An unfinished
+    last line (being written, or cut by a crash) is left for the next build and noted."""
     if not path.exists():
         return [], offset
     with path.open("rb") as f:
         f.seek(offset)
         chunk = f.read()
     end = chunk.rfind(b"\n") + 1  # a line still being written (no newline yet) waits for next time
+    if end < len(chunk) and notes is not None:
+        notes.append(f"{path.name}: an unfinished last line ({len(chunk) - end} bytes) was left for the next build")
     records = []
     for line in chunk[:end].split(b"\n"):
         if line.strip():
             try:
                 record = json.loads(line)
             except ValueError:
-                continue  # a line cut by a crash was repaired away by the writer; skip it here too
+                if notes is not None:
+                    notes.append(f"{path.name}: a line that is not JSON was skipped")
+                continue
             if isinstance(record, dict):
                 records.append(record)
     return records, offset + end
@@ -95,8 +100,9 @@ def video_document(con: sqlite3.Connection, vid: str) -> str:
     return " ".join(str(p) for p in parts)
 
 
-def build(data_dir: Path) -> dict[str, int]:
-    """Loads what the files gained since the last build; returns new rows per table."""
+def build(data_dir: Path, notes: list[str] | None = None) -> dict[str, int]:
+    """Loads what the files gained since the last build; returns new rows per table. Lines it
+    could not load are described in `notes`."""
     con = connect(data_dir)
     added: dict[str, int] = {}
     try:
@@ -108,7 +114,7 @@ def build(data_dir: Path) -> dict[str, int]:
         for name, cols in tables.items():
             path = data_dir / f"{name}.jsonl"
             row = con.execute("SELECT offset FROM _loaded WHERE file = ?", (path.name,)).fetchone()
-            records, end = new_lines(path, row[0] if row else 0)
+            records, end = new_lines(path, row[0] if row else 0, notes)
             with con:  # one transaction per file: all of it or none of it
                 placeholders = ", ".join("?" for _ in cols)
                 quoted = ", ".join(f'"{c}"' for c in cols)

@@ -57,13 +57,13 @@ def worker_pool(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
 
 
-def pending_images(data_dir: Path) -> dict[str, list[str]]:
+def pending_images(data_dir: Path, problems: list[str] | None = None) -> dict[str, list[str]]:
     """Videos with stored images and no text read yet, in videos.jsonl or in ocr.jsonl."""
     from tiktok.storage.jsonl import read_jsonl
 
-    done = {r.get("id") for r in read_jsonl(data_dir / "ocr.jsonl")}
+    done = {r.get("id") for r in read_jsonl(data_dir / "ocr.jsonl", problems)}
     todo: dict[str, list[str]] = {}
-    for record in read_jsonl(data_dir / "videos.jsonl"):
+    for record in read_jsonl(data_dir / "videos.jsonl", problems):
         vid = record.get("id")
         if not isinstance(vid, str) or vid in done or record.get("ocr_text") or record.get("ocr_error"):
             done.add(vid)
@@ -75,12 +75,12 @@ def pending_images(data_dir: Path) -> dict[str, list[str]]:
     return todo
 
 
-def ocr_data_dir(data_dir: Path, workers: int, lang: str, report: object) -> tuple[int, int]:
+def ocr_data_dir(data_dir: Path, workers: int, lang: str, report: object, problems: list[str]) -> tuple[int, int]:
     """Reads every pending video's images into DATA_DIR/ocr.jsonl; returns (read, without text).
-    `report(done, total)` is called as results come in."""
+    `report(done, total)` is called as results come in; unreadable lines go into `problems`."""
     from tiktok.storage.jsonl import AppendOnlyFile
 
-    todo = pending_images(data_dir)
+    todo = pending_images(data_dir, problems)
     out = AppendOnlyFile(data_dir / "ocr.jsonl")
     read = failed = 0
     try:

@@ -51,7 +51,11 @@ class SeenKeys:
     """A set of 64-bit hashes: a sorted array for the bulk, a Python set for the newest."""
 
     def __init__(self, base: np.ndarray | None = None) -> None:
-        self.base = np.unique(base.astype(np.uint64)) if base is not None else np.empty(0, dtype=np.uint64)
+        self.base = np.empty(0, dtype=np.uint64)
+        if base is not None:
+            base = base.astype(np.uint64, copy=False)
+            ordered = len(base) < 2 or bool((base[1:] > base[:-1]).all())  # a snapshot is saved sorted: a linear check
+            self.base = base if ordered else np.unique(base)
         self.recent: set[int] = set()
 
     def __contains__(self, h: int) -> bool:
@@ -66,8 +70,14 @@ class SeenKeys:
             self.merge()
 
     def merge(self) -> None:
+        """Folds the recent set into the sorted array. A stable sort of the two (a radix sort for
+        integers) keeps each merge linear; np.union1d would re-sort everything every time."""
         if self.recent:
-            self.base = np.union1d(self.base, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent)))
+            merged = np.concatenate([self.base, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))])
+            merged.sort(kind="stable")
+            keep = np.ones(len(merged), dtype=bool)
+            keep[1:] = merged[1:] != merged[:-1]
+            self.base = merged[keep]
             self.recent.clear()
 
     def __len__(self) -> int:
