@@ -169,30 +169,38 @@ def video_from_item(item: dict[str, Any], ctx: Context, result: ParseResult, pat
     if username:
         result.add(user_from(author, author_stats, author_v2, ctx))
     if v.music_id:
-        result.add(
-            Sound(
-                id=v.music_id,
-                title=v.music_title,
-                author=v.music_author,
-                original=v.music_original,
-                play_url=v.music_url,
-                source=ctx.source,
-                scraped_at=ctx.scraped_at,
-            )
-        )
+        result.add(sound_from(music, v.music_id, ctx))
     for challenge in as_list(item.get("challenges")):
         hid = id_string(get(challenge, "id"))
         if hid:
-            result.add(
-                Hashtag(
-                    id=hid,
-                    name=text_or_none(challenge.get("title")),
-                    description=text_or_none(challenge.get("desc")),
-                    source=ctx.source,
-                    scraped_at=ctx.scraped_at,
-                )
-            )
+            result.add(hashtag_from(challenge, hid, ctx))
     return v
+
+
+def sound_from(music: dict[str, Any], sid: str, ctx: Context, video_count: int | None = None) -> Sound:
+    return Sound(
+        id=sid,
+        title=clean_text(music.get("title")),
+        author=clean_text(music.get("authorName")),
+        original=music.get("original") if isinstance(music.get("original"), bool) else None,
+        video_count=video_count,
+        play_url=text_or_none(music.get("playUrl")),
+        source=ctx.source,
+        scraped_at=ctx.scraped_at,
+    )
+
+
+def hashtag_from(challenge: dict[str, Any], hid: str, ctx: Context, totals: dict[str, int | None] | None = None) -> Hashtag:
+    totals = totals or {}
+    return Hashtag(
+        id=hid,
+        name=text_or_none(challenge.get("title")),
+        description=text_or_none(challenge.get("desc")),
+        video_count=totals.get("video_count"),
+        view_count=totals.get("view_count"),
+        source=ctx.source,
+        scraped_at=ctx.scraped_at,
+    )
 
 
 def user_from(user: dict[str, Any], stats: Any, stats_v2: Any, ctx: Context) -> User:
@@ -240,50 +248,31 @@ def user_detail(info: Any, ctx: Context, result: ParseResult, path: str) -> None
             video_from_item(item, ctx, result, f"{path}.itemList[{i}]")
 
 
+def entity(info: Any, key: str, result: ParseResult, path: str) -> tuple[dict[str, Any], str] | None:
+    """`info[key]` and its id, or None with the missing path or the problem recorded."""
+    if not result.need(info, key, f"{path}.{key}"):
+        return None
+    obj = as_dict(info[key])
+    oid = id_string(obj.get("id"))
+    if oid is None:
+        result.problems.append(f"{path}.{key} has no id")
+        return None
+    return obj, oid
+
+
 def challenge_detail(info: Any, ctx: Context, result: ParseResult, path: str) -> None:
     """`challengeInfo`: {challenge{id, title, desc}, stats, statsV2?}."""
-    if not result.need(info, "challenge", f"{path}.challenge"):
-        return
-    challenge = info["challenge"]
-    hid = id_string(get(challenge, "id"))
-    if hid is None:
-        result.problems.append(f"{path}.challenge has no id")
-        return
-    totals, _ = counts(info.get("stats"), info.get("statsV2"), {"video_count": "videoCount", "view_count": "viewCount"})
-    result.add(
-        Hashtag(
-            id=hid,
-            name=text_or_none(challenge.get("title")),
-            description=text_or_none(challenge.get("desc")),
-            source=ctx.source,
-            scraped_at=ctx.scraped_at,
-            video_count=totals["video_count"],
-            view_count=totals["view_count"],
-        )
-    )
+    found = entity(info, "challenge", result, path)
+    if found:
+        totals, _ = counts(info.get("stats"), info.get("statsV2"), {"video_count": "videoCount", "view_count": "viewCount"})
+        result.add(hashtag_from(*found, ctx, totals))
 
 
 def music_detail(info: Any, ctx: Context, result: ParseResult, path: str) -> None:
     """`musicInfo`: {music{id, title, authorName, original, playUrl}, stats{videoCount}}."""
-    if not result.need(info, "music", f"{path}.music"):
-        return
-    music = info["music"]
-    sid = id_string(get(music, "id"))
-    if sid is None:
-        result.problems.append(f"{path}.music has no id")
-        return
-    result.add(
-        Sound(
-            id=sid,
-            title=clean_text(music.get("title")),
-            author=clean_text(music.get("authorName")),
-            original=music.get("original") if isinstance(music.get("original"), bool) else None,
-            video_count=parse_count(get(info, "stats", "videoCount")),
-            play_url=text_or_none(music.get("playUrl")),
-            source=ctx.source,
-            scraped_at=ctx.scraped_at,
-        )
-    )
+    found = entity(info, "music", result, path)
+    if found:
+        result.add(sound_from(*found, ctx, parse_count(get(info, "stats", "videoCount"))))
 
 
 def comment_list(comments: Any, ctx: Context, result: ParseResult, path: str) -> None:
