@@ -29,7 +29,7 @@ def test_mutated_samples_never_raise(real_fixtures: Path, data: st.DataObject) -
         if pos < len(mutated):
             mutated[pos] = byte
     result = parse_any(bytes(mutated))
-    assert result.items or result.problems or result.missing or result.format
+    assert result.format != "error", result.problems  # handled as data, not by the last-resort guard
 
 
 KEYS = ["itemList", "itemInfo", "itemStruct", "userInfo", "user", "stats", "statsV2", "id", "author", "data", "error"]
