@@ -4,6 +4,8 @@ Settings this project adds:
 - TIKTOK_WEB_URL: the web site every web spider starts from (the simulator: http://127.0.0.1:8800).
 - TIKTOK_API_URL: the Research API host (the simulator serves it on the same origin).
 - DATA_DIR: where pipelines write jsonlines, media and state.
+- TIKTOK_CHROMIUM: the browser for scrapy-playwright (default Debian's /usr/bin/chromium when it
+  exists, else Playwright's own).
 
 Defaults keep a crawl polite: one request at a time per site, a delay between them that
 AutoThrottle stretches when the site slows down, retries that back off, and robots.txt obeyed.
@@ -28,6 +30,8 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_TIMES = 5
+# Media files (covers, videos) come from TikTok's CDN, a host of its own: a slot with its own pace.
+DOWNLOAD_SLOTS = {"tiktok-media": {"concurrency": 4, "delay": 0.1}}
 DOWNLOAD_TIMEOUT = 30
 
 # Scrapy 2.19 starts a remote-control server by default (../shared/STACK.md).
@@ -46,3 +50,23 @@ ITEM_PIPELINES = {
     "tiktok.pipelines.write.WritePipeline": 900,
 }
 EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}
+
+# scrapy-playwright for the pages that need a browser (../shared/STACK.md). Only requests with
+# meta["playwright"] use it; JSON and media requests keep Scrapy's own HTTP handler.
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+_CHROMIUM = os.environ.get("TIKTOK_CHROMIUM") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "headless": True,
+    # Without the background-networking flags chromium tries to reach outside hosts (STACK.md).
+    "args": [
+        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ],
+    **({"executable_path": _CHROMIUM} if _CHROMIUM else {}),
+}  # fmt: skip
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+TIKTOK_CAPTCHA_MAX_RETRIES = 3  # fresh browser contexts tried after a captcha before the crawl stops

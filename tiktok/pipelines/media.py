@@ -22,7 +22,8 @@ from typing import Any, NoReturn
 
 from scrapy import Request
 from scrapy.exceptions import DownloadTimeoutError, NotConfigured
-from scrapy.pipelines.files import FileException, FilesPipeline
+from scrapy.pipelines.files import FilesPipeline
+from scrapy.pipelines.media import FileException
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
@@ -87,8 +88,16 @@ class MediaPipeline(FilesPipeline):
                 continue
             plan.append((kind, path))
             headers = {"Referer": item.url or self.referer}
-            # One retry at most: a signed link that failed twice fails the same way again.
-            meta = {"tiktok_media_path": path, "download_timeout": self.timeout, "max_retry_times": 1}
+            # One retry at most: a signed link that failed twice fails the same way again. Media has a
+            # download slot of its own (settings.DOWNLOAD_SLOTS), as TikTok's CDN is another host
+            # than its pages: covers do not queue behind the page delay.
+            meta = {
+                "tiktok_media_path": path,
+                "download_timeout": self.timeout,
+                "max_retry_times": 1,
+                "download_slot": "tiktok-media",
+                "autothrottle_dont_adjust_delay": True,
+            }
             requests.append(Request(url, headers=headers, meta=meta))
         if skipped:
             self.crawler.stats.inc_value("media/skipped", len(skipped))

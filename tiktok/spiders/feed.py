@@ -1,0 +1,117 @@
+"""Scrolling a TikTok page in a browser and keeping the item lists its own JavaScript fetches.
+
+TikTok's item-list endpoints need a signature only the page's JavaScript computes, so list pages
+(For-You, hashtags, profiles, sounds) are opened in chromium (scrapy-playwright): a "response"
+handler keeps the page's API answers per page, and the callback scrolls with the mouse wheel inside
+`page.expect_response` until enough videos came or no new answer comes (../shared/STACK.md). Data is
+read from those JSON answers, never from the rendered cards.
+
+A captcha page or repeated empty answers (what TikTok serves a client it distrusts) make the spider
+back off and open a fresh browser context; after TIKTOK_CAPTCHA_MAX_RETRIES it stops with a clear
+message. Stats: `feed/captcha`, `feed/empty_body`, `feed/fresh_context`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import CloseSpider
+from twisted.python.failure import Failure
+
+from tiktok.spiders.base import TikTokSpider
+
+logger = logging.getLogger(__name__)
+CAPTCHA_MARKERS = ("captcha-verify-container", "captcha_verify_container", "verify to continue")
+
+
+class ScrollingFeedSpider(TikTokSpider):
+    """Base of the spiders that read a scrolling list page. Subclasses set `api_path`."""
+
+    api_path = "/api/"
+    scroll_timeout_ms = 8000
+    idle_scrolls = 3  # scrolls without a new answer before the list counts as ended
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.captures: dict[int, list[bytes]] = {}
+        self.contexts = 0
+        self.captcha_failures = 0
+
+    def page_request(self, url: str, callback: str, **cb_kwargs: Any) -> scrapy.Request:
+        """A browser request for a list page; handlers are named by string so JOBDIR can store it."""
+        meta = {
+            "playwright": True,
+            "playwright_include_page": True,
+            "playwright_context": f"feed-{self.contexts}",
+            "playwright_page_event_handlers": {"response": "capture_api_response"},
+        }
+        return scrapy.Request(
+            url, callback=getattr(self, callback), errback=self.close_page, meta=meta, cb_kwargs=cb_kwargs, dont_filter=True
+        )
+
+    async def capture_api_response(self, response: Any) -> None:
+        if self.api_path in response.url:
+            try:
+                body = await response.body()
+            except Exception:  # the page navigated or closed before the body arrived
+                return
+            self.captures.setdefault(id(response.frame.page), []).append(body)
+
+    async def close_page(self, failure: Failure) -> None:
+        page = failure.request.meta.get("playwright_page")  # type: ignore[attr-defined]
+        if page is not None:
+            await page.close()
+        logger.warning("page failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+
+    def is_captcha(self, html: str) -> bool:
+        lowered = html[:20000].lower()
+        return any(marker in lowered for marker in CAPTCHA_MARKERS)
+
+    async def answers(self, page: Any, enough: Any) -> AsyncIterator[bytes]:
+        """The page's list answers as they come, scrolling for more until `enough()` is true or
+        `idle_scrolls` scrolls bring nothing new. Empty bodies are counted and skipped."""
+        taken = 0
+        idle = 0
+        while True:
+            captured = self.captures.get(id(page), [])
+            while taken < len(captured):
+                body = captured[taken]
+                taken += 1
+                if not body.strip():
+                    self.crawler.stats.inc_value("feed/empty_body")
+                    continue
+                yield body
+            if enough() or idle >= self.idle_scrolls:
+                return
+            before = len(captured)
+            try:
+                async with page.expect_response(lambda r: self.api_path in r.url, timeout=self.scroll_timeout_ms):
+                    await page.mouse.wheel(0, 6000)
+            except Exception:  # no answer within the time-out: maybe the end of the list
+                pass
+            await asyncio.sleep(0.05)  # let the handler store the body
+            idle = 0 if len(self.captures.get(id(page), [])) > before else idle + 1
+
+    async def blocked(self, response: Any) -> bool:
+        """True (and the page closed) when TikTok answered with a captcha: the caller retries in a
+        fresh context after a pause, or the crawl stops after too many."""
+        if not self.is_captcha(response.text):
+            return False
+        self.crawler.stats.inc_value("feed/captcha")
+        page = response.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        self.captcha_failures += 1
+        limit = self.settings.getint("TIKTOK_CAPTCHA_MAX_RETRIES", 3)
+        if self.captcha_failures > limit:
+            raise CloseSpider(
+                f"blocked: TikTok showed a captcha {self.captcha_failures} times; try again later (the data so far is stored)"
+            )
+        self.contexts += 1
+        self.crawler.stats.inc_value("feed/fresh_context")
+        await asyncio.sleep(min(30.0, 2.0**self.captcha_failures))
+        return True
