@@ -35,6 +35,7 @@ test: lint typecheck pytest
 bench: setup
 	$(PY) -m bench.simulator_throughput
 	$(PY) -m bench.pipelines
+	$(PY) -m bench.foryou_speed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
