@@ -85,7 +85,7 @@ class Video:
     author_video_count: int | None = field("creator's public videos", unit="count", web="authorStatsV2/authorStats.videoCount")
     source: str | None = field(SOURCE_DOC)
     feed_position: int | None = field("position in the feed it was collected from, from 1", unit="rank")
-    run_id: str | None = field("the crawl run that observed it (for imports: the file); videos are kept once per run")
+    run_id: str | None = field("the crawl run that observed it (for imports: the file); videos are kept once per run and source")
     scraped_at: str | None = field(SCRAPED_DOC, unit="ISO 8601 UTC")
     cover_path: str | None = field("where the cover was stored, under DATA_DIR (set by the media pipeline)")
     video_path: str | None = field("where the video was stored, under DATA_DIR (set by the media pipeline)")

@@ -22,9 +22,10 @@ class SimFeedSpider(TikTokSpider):
     name = "simfeed"
     custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}  # noqa: RUF012
 
-    def __init__(self, pages: str = "2", count: str = "10", expired: str = "", **kwargs: Any) -> None:
+    def __init__(self, pages: str = "2", count: str = "10", expired: str = "", videos: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.pages, self.count, self.expired = int(pages), count, bool(expired)
+        self.download_videos = videos == "1"
 
     async def start(self) -> Any:
         yield scrapy.Request(self.settings["TIKTOK_WEB_URL"] + "/foryou", callback=self.page)

@@ -57,6 +57,8 @@ def test_store_keeps_catalogue_once_and_videos_once_per_run(tmp_path: Path) -> N
     assert not store.reserve(User(username="a")) and not store.reserve(Video(id="9", run_id="r1"))
     assert store.reserve(Video(id="9", run_id="r3"))  # a new run observes it again
     store.release(Video(id="9", run_id="r3"))
+    assert store.reserve(Video(id="9", run_id="r1", source="hashtag:paris"))  # the same run, another list
+    store.release(Video(id="9", run_id="r1", source="hashtag:paris"))
     store.close()
     again = DataStore(tmp_path)
     again.open()  # from the snapshot

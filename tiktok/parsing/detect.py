@@ -130,6 +130,10 @@ def parse_json(body: dict[str, Any], ctx: Context) -> ParseResult:
         for i, entry in enumerate(body["data"]):
             if get(entry, "type") == 1 and isinstance(get(entry, "item"), dict):
                 web.video_from_item(entry["item"], ctx, result, f"data[{i}].item")
+    paging = body.get("hasMore", body.get("has_more"))
+    if isinstance(paging, bool | int) and kinds:
+        result.more = bool(paging)
+        result.cursor = None if body.get("cursor") is None else str(body["cursor"])
     if kinds:
         result.format = kinds[0]
     elif body.keys() <= {"and", "or", "not"} or "query" in body:

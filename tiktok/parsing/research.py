@@ -77,6 +77,9 @@ def parse(body: dict[str, Any], ctx: Context) -> ParseResult:
     if not isinstance(data, dict):
         result.need(body, "data", "data")
         return result
+    if isinstance(data.get("has_more"), bool):
+        result.more = data["has_more"]
+        result.cursor = None if data.get("cursor") is None else str(data["cursor"])
     for key in VIDEO_LISTS:
         if isinstance(data.get(key), list):
             result.format = f"research-{key}"

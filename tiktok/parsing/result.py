@@ -26,6 +26,8 @@ class ParseResult:
     items: list[Item] = attrs.field(factory=list)
     missing: list[str] = attrs.field(factory=list)
     problems: list[str] = attrs.field(factory=list)
+    more: bool | None = None  # the answer says whether more pages follow (hasMore / has_more)
+    cursor: str | None = None  # and where the next page starts, as the answer gives it
     _catalogue: dict[tuple[type, str], Item] = attrs.field(factory=dict, alias="_catalogue", repr=False)
 
     def need(self, container: object, key: str, path: str) -> bool:

@@ -1,5 +1,5 @@
 """Deduplicate by (type, key): users, comments, follows, hashtags and sounds once across runs;
-videos once per run (their observations over time are the data). The key is only reserved here:
+videos once per run and source (their observations over time, and per list, are the data). The key is only reserved here:
 the write pipeline marks it stored after a successful write, so a crash or a full disk in between
 never marks unstored data as seen. Duplicates are counted in `dedupe/dropped/<type>`.
 

@@ -1,4 +1,5 @@
-"""Media: covers (on by default), videos (`-a videos=1` or TIKTOK_MEDIA_VIDEOS), photo-mode images and
+"""Media: covers (on by default), videos (a spider's `download_videos`, e.g. `-a videos=1` on
+hashtags, or TIKTOK_MEDIA_VIDEOS), photo-mode images and
 caption files, downloaded with Scrapy's FilesPipeline into DATA_DIR/media/<kind>/<video id>.<ext>.
 
 TikTok's media URLs are signed and expire, so they are fetched in the same run, through the same
@@ -57,7 +58,7 @@ class MediaPipeline(FilesPipeline):
         self.plans: dict[int, list[tuple[str, str]]] = {}
 
     def wants(self, kind: str) -> bool:
-        if kind == "video" and str(getattr(self.crawler.spider, "videos", "")) in ("1", "true", "yes"):
+        if kind == "video" and getattr(self.crawler.spider, "download_videos", False):
             return True
         return bool(self.kinds[kind])
 

@@ -2,7 +2,7 @@
 
 TikTok's item-list endpoints need a signature only the page's JavaScript computes, so list pages
 (For-You, hashtags, profiles, sounds) are opened in chromium (scrapy-playwright): a "response"
-handler keeps the page's API answers per page, and the callback scrolls with the mouse wheel inside
+handler keeps the page's API answers per page, and the callback scrolls (the End key) inside
 `page.expect_response` until enough videos came or no new answer comes (../shared/STACK.md). Data is
 read from those JSON answers, never from the rendered cards.
 
@@ -90,7 +90,9 @@ class ScrollingFeedSpider(TikTokSpider):
             before = len(captured)
             try:
                 async with page.expect_response(lambda r: self.api_path in r.url, timeout=self.scroll_timeout_ms):
-                    await page.mouse.wheel(0, 6000)
+                    # To the bottom, where the page loads more: a fixed wheel step can fall short of it
+                    # on a page of tall cards and be mistaken for the end of the list.
+                    await page.keyboard.press("End")
             except Exception:  # no answer within the time-out: maybe the end of the list
                 pass
             await asyncio.sleep(0.05)  # let the handler store the body

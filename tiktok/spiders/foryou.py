@@ -17,18 +17,8 @@ from scrapy.http import Response
 
 from tiktok.items import User, Video
 from tiktok.parsing import Context, parse_any
-from tiktok.spiders.base import SpiderArgumentError
+from tiktok.spiders.arguments import whole_number
 from tiktok.spiders.feed import ScrollingFeedSpider
-
-
-def positive(name: str, value: Any, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise SpiderArgumentError(f"-a {name}={value}: give a whole number from 1 to {high}") from None
-    if not 1 <= number <= high:
-        raise SpiderArgumentError(f"-a {name}={value}: give a whole number from 1 to {high}")
-    return number
 
 
 class ForYouSpider(ScrollingFeedSpider):
@@ -47,8 +37,8 @@ class ForYouSpider(ScrollingFeedSpider):
 
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
-        positive("count", kwargs.get("count", "100"), 100_000)
-        positive("sessions", kwargs.get("sessions", "5"), 100)
+        whole_number("count", kwargs.get("count", "100"), 100_000)
+        whole_number("sessions", kwargs.get("sessions", "5"), 100)
 
     def visit(self) -> scrapy.Request:
         self.visits += 1

@@ -2,7 +2,8 @@
 and the set of keys already stored, which survives restarts and crashes.
 
 Keys: catalogue records (users, comments, follows, hashtags, sounds) once across runs; videos once
-per run, since each run's observation is kept so growth can be measured. The seen-set holds 64-bit
+per run and source (a video under #london and #paris is one row in each), since each run's
+observation is kept so growth can be measured. The seen-set holds 64-bit
 hashes of keys in a sorted numpy array plus a small set of recent ones (10 million keys take about
 80 MB, where a Python set of strings would take gigabytes); with 10 million keys the chance that
 two collide is about 3 in a million. Its snapshot in state/ records how far into each file it
@@ -29,7 +30,7 @@ from tiktok.storage.jsonl import AppendOnlyFile, repair
 logger = logging.getLogger(__name__)
 
 KEY_FIELDS: dict[type, tuple[str, ...]] = {
-    Video: ("id", "run_id"),
+    Video: ("id", "run_id", "source"),  # one observation per run and per list it was seen in
     User: ("username",),
     Comment: ("id",),
     Follow: ("follower", "followee"),
