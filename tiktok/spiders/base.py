@@ -3,16 +3,27 @@ ParseResult into items with the drift alarm and the reasons logged and counted i
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 
 from tiktok.items import Item
 from tiktok.parsing import ParseResult
 
 logger = logging.getLogger(__name__)
+
+
+CAPTCHA_MARKERS = ("captcha-verify-container", "captcha_verify_container", "verify to continue")
+
+
+def is_captcha(html: str) -> bool:
+    """TikTok's captcha interstitial instead of the page asked for."""
+    lowered = html[:20000].lower()
+    return any(marker in lowered for marker in CAPTCHA_MARKERS)
 
 
 class SpiderArgumentError(ValueError):
@@ -25,6 +36,7 @@ class TikTokSpider(scrapy.Spider):
 
     data_dir: str = "data"
     run_id: str | None = None  # set when the spider opens (extensions/runlog.py)
+    captcha_failures = 0
 
     run_arguments: dict[str, Any] = {}  # noqa: RUF012 (replaced per spider in from_crawler)
 
@@ -52,3 +64,15 @@ class TikTokSpider(scrapy.Spider):
         for item in result.items:
             stats.inc_value(f"items/{type(item).__name__.lower()}")
             yield item
+
+    async def captcha_back_off(self) -> None:
+        """After a captcha: wait longer each time (2, 4, 8 ... 30 s), and stop the crawl with a
+        clear message after TIKTOK_CAPTCHA_MAX_RETRIES (the data so far is already stored)."""
+        self.crawler.stats.inc_value("captcha/seen")
+        self.captcha_failures += 1
+        limit = self.settings.getint("TIKTOK_CAPTCHA_MAX_RETRIES", 3)
+        if self.captcha_failures > limit:
+            raise CloseSpider(
+                f"blocked: TikTok showed a captcha {self.captcha_failures} times; try again later (the data so far is stored)"
+            )
+        await asyncio.sleep(min(30.0, 2.0**self.captcha_failures))

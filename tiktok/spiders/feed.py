@@ -8,7 +8,7 @@ read from those JSON answers, never from the rendered cards.
 
 A captcha page or repeated empty answers (what TikTok serves a client it distrusts) make the spider
 back off and open a fresh browser context; after TIKTOK_CAPTCHA_MAX_RETRIES it stops with a clear
-message. Stats: `feed/captcha`, `feed/empty_body`, `feed/fresh_context`.
+message. Stats: `captcha/seen`, `feed/empty_body`, `feed/fresh_context`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import CloseSpider
 from twisted.python.failure import Failure
 
-from tiktok.spiders.base import TikTokSpider
+from tiktok.spiders.base import TikTokSpider, is_captcha
 
 logger = logging.getLogger(__name__)
-CAPTCHA_MARKERS = ("captcha-verify-container", "captcha_verify_container", "verify to continue")
 
 
 class ScrollingFeedSpider(TikTokSpider):
@@ -39,7 +37,6 @@ class ScrollingFeedSpider(TikTokSpider):
         super().__init__(*args, **kwargs)
         self.captures: dict[int, list[bytes]] = {}
         self.contexts = 0
-        self.captcha_failures = 0
 
     def page_request(self, url: str, callback: str, **cb_kwargs: Any) -> scrapy.Request:
         """A browser request for a list page; handlers are named by string so JOBDIR can store it."""
@@ -66,10 +63,6 @@ class ScrollingFeedSpider(TikTokSpider):
         if page is not None:
             await page.close()
         logger.warning("page failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
-
-    def is_captcha(self, html: str) -> bool:
-        lowered = html[:20000].lower()
-        return any(marker in lowered for marker in CAPTCHA_MARKERS)
 
     async def answers(self, page: Any, enough: Any) -> AsyncIterator[bytes]:
         """The page's list answers as they come, scrolling for more until `enough()` is true or
@@ -101,19 +94,12 @@ class ScrollingFeedSpider(TikTokSpider):
     async def blocked(self, response: Any) -> bool:
         """True (and the page closed) when TikTok answered with a captcha: the caller retries in a
         fresh context after a pause, or the crawl stops after too many."""
-        if not self.is_captcha(response.text):
+        if not is_captcha(response.text):
             return False
-        self.crawler.stats.inc_value("feed/captcha")
         page = response.meta.get("playwright_page")
         if page is not None:
             await page.close()
-        self.captcha_failures += 1
-        limit = self.settings.getint("TIKTOK_CAPTCHA_MAX_RETRIES", 3)
-        if self.captcha_failures > limit:
-            raise CloseSpider(
-                f"blocked: TikTok showed a captcha {self.captcha_failures} times; try again later (the data so far is stored)"
-            )
+        await self.captcha_back_off()
         self.contexts += 1
         self.crawler.stats.inc_value("feed/fresh_context")
-        await asyncio.sleep(min(30.0, 2.0**self.captcha_failures))
         return True

@@ -1,0 +1,84 @@
+"""The spiders for single pages against the simulator: `video` (with every comment and reply),
+and bad input refused before any request."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.sim_process import ROOT, running_simulator, truth
+from tiktok.simulator.world import EPOCH, World
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TIKTOK_OCR_ENABLED=False", "-s", "TIKTOK_MEDIA_ENABLED=False"]
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[str]:
+    with running_simulator("--clock-speed", "0.000001") as base:
+        yield base
+
+
+def crawl(spider: str, base: str, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"DATA_DIR={data}", "-s", f"TIKTOK_WEB_URL={base}", *FAST, *args]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def busy_video(world: World, low: int, high: int) -> str:
+    """A public video whose comments and replies number between low and high."""
+    for v in range(world.size.videos):
+        if world.public(v, EPOCH) and low <= world.video_counts(v, EPOCH)["comments"] <= high:
+            return str(world.video_id(v))
+    raise AssertionError("no such video in the small world")
+
+
+def test_every_comment_and_reply(simulator: str, tmp_path: Path, small_world: World) -> None:
+    vid = busy_video(small_world, 150, 400)
+    result = crawl("video", simulator, tmp_path, "-a", f"ids={vid}", "-a", "comments=all")
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = truth(simulator, f"video/{vid}/comments")
+    got = lines(tmp_path / "comments.jsonl")
+    assert sorted((c["id"], c["parent_comment_id"]) for c in got) == sorted((c["id"], c["parent_comment_id"]) for c in expected)
+    (video,) = lines(tmp_path / "videos.jsonl")
+    assert video["id"] == vid and video["comment_count"] == len(expected)
+
+
+def test_first_n_comments_from_a_file_of_urls(simulator: str, tmp_path: Path, small_world: World) -> None:
+    vid = busy_video(small_world, 150, 400)
+    listing = tmp_path / "videos.txt"
+    listing.write_text(f"# one per line\nhttps://www.tiktok.com/@someone/video/{vid}\n", encoding="utf-8")
+    result = crawl("video", simulator, tmp_path / "data", "-a", f"file={listing}", "-a", "comments=20")
+    assert result.returncode == 0
+    got = lines(tmp_path / "data" / "comments.jsonl")
+    top = [c["id"] for c in truth(simulator, f"video/{vid}/comments") if c["parent_comment_id"] == vid]
+    assert [c["id"] for c in got] == top[:20]
+
+
+def test_deleted_video_is_counted_not_fatal(simulator: str, tmp_path: Path, small_world: World) -> None:
+    deleted = next(v for v in range(small_world.size.videos) if 0 < small_world.v_deleted_at[v] < EPOCH)
+    result = crawl("video", simulator, tmp_path, "-a", f"ids={small_world.video_id(deleted)}")
+    assert result.returncode == 0 and "'video/unavailable': 1" in result.stderr
+    assert "TikTok answered statusCode 10204" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("spider", "args", "message"),
+    [
+        ("video", (), "give exactly one of -a urls=..., -a ids=..., -a file=..."),
+        ("video", ("-a", "ids=123"), "-a ids: '123' is not a valid video id or video URL"),
+        ("video", ("-a", "ids=7645921164253987022", "-a", "comments=some"), "-a comments=some: give a number of comments, or all"),
+        ("video", ("-a", "file=/no/such.txt"), "-a file=/no/such.txt: no such file"),
+    ],
+)
+def test_bad_input_is_refused_before_any_request(spider: str, args: tuple[str, ...], message: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", spider, *args], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1] == f"scrapy crawl {spider}: error: {message}"
