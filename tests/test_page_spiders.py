@@ -1,5 +1,6 @@
 """The spiders for single pages against the simulator: `video` (with every comment and reply),
-and bad input refused before any request."""
+`user` (profiles, and every video of one), `sound` (its details and videos), and bad input
+refused before any request."""
 
 from __future__ import annotations
 
@@ -70,6 +71,37 @@ def test_deleted_video_is_counted_not_fatal(simulator: str, tmp_path: Path, smal
     assert "TikTok answered statusCode 10204" in result.stderr
 
 
+@pytest.mark.browser
+def test_user_profiles_and_all_their_videos(simulator: str, tmp_path: Path, small_world: World) -> None:
+    w = small_world
+    prolific = max((u for u in range(w.size.users) if not w.u_private[u]), key=lambda u: w.u_video_start[u + 1] - w.u_video_start[u])
+    private = next(u for u in range(w.size.users) if w.u_private[u])
+    names = [w.username(prolific), w.username(private), "nobody_here1"]
+    result = crawl("user", simulator, tmp_path, "-a", f"usernames={','.join(names)}", "-a", "videos=1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = truth(simulator, f"user/{w.username(prolific)}")
+    videos = [v["id"] for v in lines(tmp_path / "videos.jsonl") if v["source"] == f"user:{w.username(prolific)}"]
+    assert sorted(videos) == sorted(expected["video_ids"]) and len(videos) > 35  # more than one page
+    users = {u["username"]: u for u in lines(tmp_path / "users.jsonl")}
+    assert users[w.username(prolific)]["follower_count"] == expected["stats"]["followers"]
+    assert users[w.username(private)]["is_private"] is True
+    assert "'user/private': 1" in result.stderr and "'user/unavailable': 1" in result.stderr
+
+
+@pytest.mark.browser
+def test_a_sound_and_the_videos_using_it(simulator: str, tmp_path: Path, small_world: World) -> None:
+    w = small_world
+    s = max(range(w.size.sounds), key=lambda s: len(w.sound_rows(s)))
+    sid = str(w.music_id(s))
+    result = crawl("sound", simulator, tmp_path, "-a", f"ids={sid}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = truth(simulator, f"sound/{sid}")
+    videos = [v["id"] for v in lines(tmp_path / "videos.jsonl") if v["source"] == f"sound:{sid}"]
+    assert sorted(videos) == sorted(expected["video_ids"]) and len(videos) > 30
+    sound = next(x for x in lines(tmp_path / "sounds.jsonl") if x["id"] == sid)
+    assert sound["title"] == expected["title"] and sound["video_count"] == len(expected["video_ids"])
+
+
 @pytest.mark.parametrize(
     ("spider", "args", "message"),
     [
@@ -77,6 +109,9 @@ def test_deleted_video_is_counted_not_fatal(simulator: str, tmp_path: Path, smal
         ("video", ("-a", "ids=123"), "-a ids: '123' is not a valid video id or video URL"),
         ("video", ("-a", "ids=7645921164253987022", "-a", "comments=some"), "-a comments=some: give a number of comments, or all"),
         ("video", ("-a", "file=/no/such.txt"), "-a file=/no/such.txt: no such file"),
+        ("user", ("-a", "usernames=ok,not ok"), "-a usernames: 'not ok' is not a valid username"),
+        ("user", ("-a", "usernames=a", "-a", "file=x.csv"), "give exactly one of -a usernames=..., -a file=..."),
+        ("sound", ("-a", "ids=abc"), "-a ids: 'abc' is not a valid sound id"),
     ],
 )
 def test_bad_input_is_refused_before_any_request(spider: str, args: tuple[str, ...], message: str) -> None:
