@@ -50,6 +50,8 @@ ITEM_PIPELINES = {
     "tiktok.pipelines.write.WritePipeline": 900,
 }
 EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}
+# After RetryMiddleware (550) on the way out, so before it on the way back: wait, then retry.
+DOWNLOADER_MIDDLEWARES = {"tiktok.middlewares.RetryAfterMiddleware": 560}
 
 # scrapy-playwright for the pages that need a browser (../shared/STACK.md). Only requests with
 # meta["playwright"] use it; JSON and media requests keep Scrapy's own HTTP handler.
