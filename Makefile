@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test lint typecheck pytest bench clean
+.PHONY: setup system-deps demo test lint typecheck pytest bench clean cron-install cron-remove
 
 setup: system-deps $(STAMP)
 
@@ -36,6 +36,12 @@ bench: setup
 	$(PY) -m bench.simulator_throughput
 	$(PY) -m bench.pipelines
 	$(PY) -m bench.foryou_speed
+
+cron-install: setup
+	@bash scripts/cron-install.sh install
+
+cron-remove:
+	@bash scripts/cron-install.sh remove
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

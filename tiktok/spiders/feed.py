@@ -78,8 +78,8 @@ class ScrollingFeedSpider(TikTokSpider):
                     self.crawler.stats.inc_value("feed/empty_body")
                     continue
                 yield body
-            if enough() or idle >= self.idle_scrolls:
-                return
+            if enough() or idle >= self.idle_scrolls or not self.crawler.engine.running:
+                return  # also when the crawl is stopping (SIGTERM, Ctrl-C): close in good time
             before = len(captured)
             try:
                 async with page.expect_response(lambda r: self.api_path in r.url, timeout=self.scroll_timeout_ms):

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One crawl for cron: cron/run.sh SPIDER [scrapy crawl arguments...], e.g. cron/run.sh foryou -a count=100
+#
+# If the previous run of the same spider is still going when this one starts, it is stopped first:
+# SIGTERM (Scrapy finishes what is in flight and writes the run's end in runs.jsonl), then SIGKILL
+# after TIKTOK_CRON_GRACE seconds (default 60). Output goes to logs/SPIDER-<UTC time>.log.
+# Cron gives a bare environment: every path here is absolute, from this script's own place.
+# TIKTOK_DATA_DIR, TIKTOK_WEB_URL and TIKTOK_LOG_DIR may be set on the crontab line.
+set -u
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SPIDER="${1:?usage: cron/run.sh SPIDER [scrapy crawl arguments]}"
+shift
+STATE_DIR="${TIKTOK_DATA_DIR:-$ROOT/data}/state"
+LOG_DIR="${TIKTOK_LOG_DIR:-$ROOT/logs}"
+GRACE="${TIKTOK_CRON_GRACE:-60}"
+PIDFILE="$STATE_DIR/cron-$SPIDER.pid"
+mkdir -p "$STATE_DIR" "$LOG_DIR"
+
+exec 9>"$PIDFILE.lock"
+flock 9  # one starter at a time: two overlapping starts cannot both think the old run is gone
+if [ -s "$PIDFILE" ]; then
+  old="$(cat "$PIDFILE")"
+  if kill -0 "$old" 2>/dev/null; then
+    echo "$(date -u +%FT%TZ) previous $SPIDER run (pid $old) still going: stopping it"
+    kill -TERM "$old"
+    for _ in $(seq "$GRACE"); do
+      kill -0 "$old" 2>/dev/null || break
+      sleep 1
+    done
+    if kill -0 "$old" 2>/dev/null; then
+      echo "$(date -u +%FT%TZ) it did not stop within ${GRACE}s: killing it"
+      kill -KILL "$old"
+    fi
+  fi
+fi
+
+cd "$ROOT" || exit 1
+LOG="$LOG_DIR/$SPIDER-$(date -u +%Y%m%dT%H%M%SZ).log"
+"$ROOT/.venv/bin/scrapy" crawl "$SPIDER" "$@" >>"$LOG" 2>&1 9>&- &
+pid=$!
+echo "$pid" >"$PIDFILE"
+flock -u 9
+wait "$pid"
+rc=$?
+[ "$(cat "$PIDFILE" 2>/dev/null)" = "$pid" ] && rm -f "$PIDFILE"
+exit "$rc"
