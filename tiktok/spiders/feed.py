@@ -40,7 +40,8 @@ class ScrollingFeedSpider(TikTokSpider):
 
     def page_request(self, url: str, callback: str, **cb_kwargs: Any) -> scrapy.Request:
         """A browser request for a list page; handlers are named by string so JOBDIR can store it."""
-        meta = {
+        meta: dict[str, Any] = {
+            "tiktok_page": {"url": url, "callback": callback, "kwargs": cb_kwargs},
             "playwright": True,
             "playwright_include_page": True,
             "playwright_context": f"feed-{self.contexts}",
@@ -63,6 +64,19 @@ class ScrollingFeedSpider(TikTokSpider):
         if page is not None:
             await page.close()
         logger.warning("page failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+
+    def resume_unfinished(self) -> list[scrapy.Request]:
+        """Pages a paused crawl (JOBDIR) left half-scrolled, opened again: what they already gave is
+        dropped as a duplicate (a resumed crawl keeps its run_id), the rest is collected."""
+        state = getattr(self, "state", None)
+        pages = state.pop("unfinished_pages", []) if isinstance(state, dict) else []
+        return [self.page_request(p["url"], p["callback"], **p["kwargs"]) for p in pages]
+
+    def remember_unfinished(self, response: Any) -> None:
+        state = getattr(self, "state", None)
+        if isinstance(state, dict) and not self.crawler.engine.running:
+            state.setdefault("unfinished_pages", []).append(response.meta["tiktok_page"])
+            self.crawler.stats.inc_value("feed/unfinished_pages")
 
     async def answers(self, page: Any, enough: Any) -> AsyncIterator[bytes]:
         """The page's list answers as they come, scrolling for more until `enough()` is true or

@@ -45,6 +45,8 @@ class ForYouSpider(ScrollingFeedSpider):
         return self.page_request(self.settings["TIKTOK_WEB_URL"].rstrip("/") + "/foryou", "read_feed")
 
     async def start(self) -> AsyncIterator[Any]:
+        for request in self.resume_unfinished():
+            yield request
         yield self.visit()
 
     async def read_feed(self, response: Response) -> AsyncIterator[Any]:
@@ -61,6 +63,7 @@ class ForYouSpider(ScrollingFeedSpider):
                         yield out
         finally:
             await page.close()
+        self.remember_unfinished(response)
         if len(self.seen) < self.count and self.visits < self.sessions:
             self.contexts += 1
             yield self.visit()

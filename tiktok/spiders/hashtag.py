@@ -47,6 +47,8 @@ class HashtagSpider(ScrollingFeedSpider):
         return str(self.settings["TIKTOK_WEB_URL"]).rstrip("/")
 
     async def start(self) -> AsyncIterator[Any]:
+        for request in self.resume_unfinished():
+            yield request
         for tag in self.hashtags:
             yield scrapy.Request(f"{self.web}/api/challenge/detail/?challengeName={tag}", callback=self.detail, cb_kwargs={"tag": tag})
 
@@ -87,6 +89,7 @@ class HashtagSpider(ScrollingFeedSpider):
                     yield item
         finally:
             await page.close()
+        self.remember_unfinished(response)
         cover = self.coverage[tag]
         cover["collected"] = len(collected)
         if self.limit and len(collected) >= self.limit:

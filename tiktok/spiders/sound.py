@@ -36,6 +36,8 @@ class SoundSpider(ScrollingFeedSpider):
         return self.page_request(f"{str(self.settings['TIKTOK_WEB_URL']).rstrip('/')}/music/sound-{sid}", "read_sound", sid=sid)
 
     async def start(self) -> AsyncIterator[Any]:
+        for request in self.resume_unfinished():
+            yield request
         for sid in self.ids:
             yield self.sound_page(sid)
 
@@ -62,3 +64,4 @@ class SoundSpider(ScrollingFeedSpider):
                     yield item
         finally:
             await page.close()
+        self.remember_unfinished(response)

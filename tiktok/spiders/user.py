@@ -46,6 +46,8 @@ class UserSpider(ScrollingFeedSpider):
         return str(self.settings["TIKTOK_WEB_URL"]).rstrip("/")
 
     async def start(self) -> AsyncIterator[Any]:
+        for request in self.resume_unfinished():
+            yield request
         for name in self.usernames:
             yield scrapy.Request(f"{self.web}/@{name}", callback=self.profile, cb_kwargs={"name": name})
 
@@ -80,3 +82,4 @@ class UserSpider(ScrollingFeedSpider):
                     yield item
         finally:
             await page.close()
+        self.remember_unfinished(response)
