@@ -98,8 +98,11 @@ class ScrollingFeedSpider(TikTokSpider):
             try:
                 async with page.expect_response(lambda r: self.api_path in r.url, timeout=self.scroll_timeout_ms):
                     # To the bottom, where the page loads more: a fixed wheel step can fall short of it
-                    # on a page of tall cards and be mistaken for the end of the list.
+                    # on a page of tall cards and be mistaken for the end of the list. The scroll event
+                    # is also sent when the page cannot move (still empty after a failed first call),
+                    # so its script asks again.
                     await page.keyboard.press("End")
+                    await page.evaluate("window.dispatchEvent(new Event('scroll'))")
             except Exception:  # no answer within the time-out: maybe the end of the list
                 pass
             await asyncio.sleep(0.05)  # let the handler store the body
