@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# make demo: start the simulator on loopback, tour it with curl, keep it running until Ctrl-C.
+# make demo: start the simulator on loopback, tour it with curl, run the main job (the For-You crawl)
+# and a hashtag crawl against it, show where the data is, and keep the simulator up until Ctrl-C.
 # DEMO_SECONDS=N stops it N seconds after the tour (0: at once), for tests and unattended runs.
 set -euo pipefail
 PORT=${PORT:-8800}
 PY=${PY:-.venv/bin/python}
 BASE="http://127.0.0.1:$PORT"
+DATA=${DEMO_DATA:-data}
+SCRAPY="$(dirname "$PY")/scrapy"
 
 "$PY" -m tiktok.simulator --port "$PORT" &
 SIM=$!
@@ -42,6 +45,18 @@ step "Web: an item list called without the page's cookie and signature answers a
 curl -s -o /dev/null -w 'HTTP %{http_code}, %{size_download} bytes\n' "$BASE/api/recommend/item_list/?count=5"
 step "Truth: what a complete crawl of #london must find"
 curl -sf "$BASE/__sim__/truth/hashtag/london" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(len(d["video_ids"]), "public videos, newest", d["video_ids"][0])'
+
+step "The main job: scrapy crawl foryou -a count=30 (a browser scrolls the feed), into $DATA/"
+TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl foryou -a count=30 -s DATA_DIR="$DATA" 2>&1 | grep -E "ERROR|Stored|error:" || true
+step "And a hashtag: scrapy crawl hashtag -a hashtags=london -a limit=20"
+TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl hashtag -a hashtags=london -a limit=20 -s DATA_DIR="$DATA" 2>&1 | grep -E "#london:|ERROR|error:" | sed 's/^ *//' || true
+step "Where it is"
+count() { [ -f "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
+echo "  videos:   $DATA/videos.jsonl ($(count "$DATA/videos.jsonl") lines; one per video per run)"
+echo "  users:    $DATA/users.jsonl ($(count "$DATA/users.jsonl")), hashtags, sounds, comments: $DATA/*.jsonl"
+echo "  covers:   $DATA/media/cover/ ($(ls "$DATA/media/cover" 2>/dev/null | wc -l | tr -d ' ') files, their text in ocr_text)"
+echo "  run log:  $DATA/runs.jsonl ($(count "$DATA/runs.jsonl") runs)"
+echo "  search:   $PY -m tiktok db build $DATA && $PY -m tiktok db search \"london\" --data $DATA"
 
 printf '\nThe simulator is running at %s (open %s/foryou in a browser). Ctrl-C stops it.\n' "$BASE" "$BASE"
 if [ -n "${DEMO_SECONDS:-}" ]; then

@@ -78,11 +78,15 @@ def test_serves_and_stops_cleanly_on_ctrl_c() -> None:
     assert "sim-demo-secret" in out and out.rstrip().endswith("simulator stopped")
 
 
-def test_demo_tour_runs_with_curl() -> None:
+@pytest.mark.browser
+def test_demo_tours_and_crawls(tmp_path: Path) -> None:
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed (make setup installs it)")
-    env = {**os.environ, "PORT": str(free_port()), "PY": sys.executable, "DEMO_SECONDS": "0"}
-    result = subprocess.run(["bash", "scripts/demo.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "PORT": str(free_port()), "PY": sys.executable, "DEMO_SECONDS": "0", "DEMO_DATA": str(tmp_path)}
+    result = subprocess.run(["bash", "scripts/demo.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert '"code": "ok"' in result.stdout and "HTTP 200, 0 bytes" in result.stdout
     assert "public videos, newest" in result.stdout and "simulator stopped" in result.stdout
+    assert "#london: 20 of 50 videos TikTok reports (40%), stopped: limit" in result.stdout
+    assert f"videos:   {tmp_path}/videos.jsonl (50 lines" in result.stdout  # 30 from the feed, 20 from #london
+    assert f"run log:  {tmp_path}/runs.jsonl (2 runs)" in result.stdout
