@@ -65,6 +65,18 @@ class TikTokSpider(scrapy.Spider):
             stats.inc_value(f"items/{type(item).__name__.lower()}")
             yield item
 
+    @property
+    def web(self) -> str:
+        """The site's base URL (TIKTOK_WEB_URL), without a trailing slash."""
+        return str(self.settings["TIKTOK_WEB_URL"]).rstrip("/")
+
+    async def captcha_retry(self, response: Any) -> scrapy.Request | None:
+        """For a plain-HTTP page that came back as a captcha: back off and ask again (or stop)."""
+        if not is_captcha(response.text):
+            return None
+        await self.captcha_back_off()
+        return response.request.replace(dont_filter=True)  # type: ignore[no-any-return]
+
     async def captcha_back_off(self) -> None:
         """After a captcha: wait longer each time (2, 4, 8 ... 30 s), and stop the crawl with a
         clear message after TIKTOK_CAPTCHA_MAX_RETRIES (the data so far is already stored)."""

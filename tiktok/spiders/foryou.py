@@ -42,7 +42,7 @@ class ForYouSpider(ScrollingFeedSpider):
 
     def visit(self) -> scrapy.Request:
         self.visits += 1
-        return self.page_request(self.settings["TIKTOK_WEB_URL"].rstrip("/") + "/foryou", "read_feed")
+        return self.page_request(self.web + "/foryou", "read_feed")
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.resume_unfinished():
@@ -83,7 +83,7 @@ class ForYouSpider(ScrollingFeedSpider):
             first = item.username not in self.waiting
             self.waiting.setdefault(item.username, []).append(item)
             if first:
-                url = f"{self.settings['TIKTOK_WEB_URL'].rstrip('/')}/@{item.username}"
+                url = f"{self.web}/@{item.username}"
                 return [scrapy.Request(url, callback=self.creator, cb_kwargs={"username": item.username})]
             return []
         return [item]

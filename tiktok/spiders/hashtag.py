@@ -42,10 +42,6 @@ class HashtagSpider(ScrollingFeedSpider):
         if kwargs.get("limit"):
             whole_number("limit", kwargs["limit"], 10_000_000)
 
-    @property
-    def web(self) -> str:
-        return str(self.settings["TIKTOK_WEB_URL"]).rstrip("/")
-
     async def start(self) -> AsyncIterator[Any]:
         for request in self.resume_unfinished():
             yield request

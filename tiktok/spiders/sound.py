@@ -33,7 +33,7 @@ class SoundSpider(ScrollingFeedSpider):
         checked_list("ids", [i for i in str(kwargs.get("ids") or "").split(",") if i.strip()], video_id, "sound id")
 
     def sound_page(self, sid: str) -> Any:
-        return self.page_request(f"{str(self.settings['TIKTOK_WEB_URL']).rstrip('/')}/music/sound-{sid}", "read_sound", sid=sid)
+        return self.page_request(f"{self.web}/music/sound-{sid}", "read_sound", sid=sid)
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.resume_unfinished():

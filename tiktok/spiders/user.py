@@ -16,7 +16,6 @@ from scrapy.http import Response
 from tiktok.items import User
 from tiktok.parsing import Context, parse_any
 from tiktok.spiders.arguments import checked_list, flag, one_source, read_list, username
-from tiktok.spiders.base import is_captcha
 from tiktok.spiders.feed import ScrollingFeedSpider
 
 
@@ -41,10 +40,6 @@ class UserSpider(ScrollingFeedSpider):
         cls.names(usernames=kwargs.get("usernames"), file=kwargs.get("file"))
         flag("videos", kwargs.get("videos"))
 
-    @property
-    def web(self) -> str:
-        return str(self.settings["TIKTOK_WEB_URL"]).rstrip("/")
-
     async def start(self) -> AsyncIterator[Any]:
         for request in self.resume_unfinished():
             yield request
@@ -52,9 +47,8 @@ class UserSpider(ScrollingFeedSpider):
             yield scrapy.Request(f"{self.web}/@{name}", callback=self.profile, cb_kwargs={"name": name})
 
     async def profile(self, response: Response, name: str) -> AsyncIterator[Any]:
-        if is_captcha(response.text):
-            await self.captcha_back_off()
-            yield response.request.replace(dont_filter=True)  # type: ignore[union-attr]
+        if retry := await self.captcha_retry(response):
+            yield retry
             return
         result = parse_any(response.text, Context(source=f"user:{name}"))
         user = next((u for u in result.items if isinstance(u, User) and u.username == name), None)

@@ -18,7 +18,7 @@ from scrapy.http import Response
 from tiktok.items import Comment, Video
 from tiktok.parsing import Context, parse_any
 from tiktok.spiders.arguments import checked_list, one_source, read_list, video_id, whole_number
-from tiktok.spiders.base import SpiderArgumentError, TikTokSpider, is_captcha
+from tiktok.spiders.base import SpiderArgumentError, TikTokSpider
 
 PAGE = 50  # comments per request
 
@@ -56,19 +56,14 @@ class VideoSpider(TikTokSpider):
         cls.video_ids(urls=kwargs.get("urls"), ids=kwargs.get("ids"), file=kwargs.get("file"))
         comments_wanted(kwargs.get("comments"))
 
-    @property
-    def web(self) -> str:
-        return str(self.settings["TIKTOK_WEB_URL"]).rstrip("/")
-
     async def start(self) -> AsyncIterator[Any]:
         for vid in self.ids:
             # Any handle leads to the video: TikTok's pages are found by the id.
             yield scrapy.Request(f"{self.web}/@_/video/{vid}", callback=self.page, cb_kwargs={"vid": vid})
 
     async def page(self, response: Response, vid: str) -> AsyncIterator[Any]:
-        if is_captcha(response.text):
-            await self.captcha_back_off()
-            yield response.request.replace(dont_filter=True)  # type: ignore[union-attr]
+        if retry := await self.captcha_retry(response):
+            yield retry
             return
         result = parse_any(response.text, Context(source="video"))
         for item in self.items_from(result, response.url):
