@@ -51,7 +51,10 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}
 # After RetryMiddleware (550) on the way out, so before it on the way back: wait, then retry.
-DOWNLOADER_MIDDLEWARES = {"tiktok.middlewares.RetryAfterMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "tiktok.middlewares.RetryAfterMiddleware": 560,
+    "tiktok.research.auth.ResearchAuthMiddleware": 590,  # the Research API token (requests marked research)
+}
 
 # scrapy-playwright for the pages that need a browser (../shared/STACK.md). Only requests with
 # meta["playwright"] use it; JSON and media requests keep Scrapy's own HTTP handler.

@@ -1,6 +1,7 @@
 """`scrapy crawl NAME -a ...`, checking the spider's arguments before anything starts: a bad
 argument is one line on stderr and exit code 2 (Scrapy would log a traceback and exit 1). A crawl
-that stopped because it could not store its data (a full disk) exits 1, so cron sees it."""
+that stopped because it could not store its data (a full disk) exits 1, so cron sees it; one
+whose credentials were refused exits 2."""
 
 from __future__ import annotations
 
@@ -39,5 +40,8 @@ class Command(ScrapyCrawl):
                     self.exitcode = 2
                     return
         super().run(args, opts)
-        if self.crawler is not None and self.crawler.stats.get_value("finish_reason") in FAILED_STORAGE:
+        reason = self.crawler.stats.get_value("finish_reason") if self.crawler is not None else None
+        if reason in FAILED_STORAGE:
             self.exitcode = 1
+        elif reason == "credentials_rejected":
+            self.exitcode = 2
