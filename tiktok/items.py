@@ -183,6 +183,18 @@ class Sound:
     scraped_at: str | None = field(SCRAPED_DOC, unit="ISO 8601 UTC")
 
 
+@attrs.define(kw_only=True)
+class UserStatus:
+    """What the Research API said of a user a crawl asked about: kept so a refused user is not asked
+    again, and so a network crawl can list every user with its status."""
+
+    username: str = field("handle asked about", required=True)
+    status: str | None = field("parsed, refused, not_found or error")
+    reason: str | None = field("the API's message when it was not parsed")
+    observed_at: str | None = field("when it was asked", unit="ISO 8601 UTC")
+    source: str | None = field(SOURCE_DOC)
+
+
 ITEM_TYPES: dict[str, type] = {
     "videos": Video,
     "users": User,
@@ -190,5 +202,6 @@ ITEM_TYPES: dict[str, type] = {
     "follows": Follow,
     "hashtags": Hashtag,
     "sounds": Sound,
+    "user_statuses": UserStatus,
 }
-Item = Video | User | Comment | Follow | Hashtag | Sound
+Item = Video | User | Comment | Follow | Hashtag | Sound | UserStatus

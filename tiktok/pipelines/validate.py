@@ -18,7 +18,7 @@ import attrs
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
-from tiktok.items import ITEM_TYPES, Follow, User
+from tiktok.items import ITEM_TYPES, Follow, User, UserStatus
 from tiktok.pipelines import store_for
 from tiktok.storage.store import DataStore
 
@@ -35,8 +35,8 @@ def type_errors(item: Any) -> list[str]:
     if cls not in ITEM_TYPES.values():
         return [f"not an item of the schema ({cls.__name__})"]
     errors = []
-    if isinstance(item, User | Follow):
-        for name in ("username",) if isinstance(item, User) else ("follower", "followee"):
+    if isinstance(item, User | Follow | UserStatus):
+        for name in ("follower", "followee") if isinstance(item, Follow) else ("username",):
             if not isinstance(getattr(item, name), str) or not HANDLE.match(getattr(item, name)):
                 errors.append(f"{name} {getattr(item, name)!r} is not a TikTok handle")
     elif not isinstance(item.id, str) or not DIGITS.match(item.id):

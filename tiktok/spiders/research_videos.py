@@ -12,29 +12,21 @@ every page, so the same command after a kill goes on where it stopped.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
 from tiktok.items import Video
 from tiktok.parsing import Context, parse_any
-from tiktok.research.credentials import credentials
 from tiktok.research.query import QueryError, VideoQuery, inline_query, load_query_file
-from tiktok.research.state import DAILY, Progress, QuotaLedger, next_reset
+from tiktok.research.state import DAILY, Progress
 from tiktok.spiders.arguments import flag
-from tiktok.spiders.base import SpiderArgumentError, TikTokSpider
-
-TRANSIENT = ("Invalid count or cursor", "is invalid or expired")
-MAX_TRIES = 6
+from tiktok.spiders.base import SpiderArgumentError
+from tiktok.spiders.research import MAX_TRIES, ResearchSpider, need_credentials
 
 
 def build_query(kwargs: dict[str, Any]) -> VideoQuery:
@@ -53,9 +45,8 @@ def build_query(kwargs: dict[str, Any]) -> VideoQuery:
         raise SpiderArgumentError(str(exc)) from None
 
 
-class ResearchVideosSpider(TikTokSpider):
+class ResearchVideosSpider(ResearchSpider):
     name = "research_videos"
-    custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0.2}  # noqa: RUF012 (an API, not a web site)
 
     def __init__(self, plan: str = "0", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -67,19 +58,15 @@ class ResearchVideosSpider(TikTokSpider):
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
         build_query(kwargs)
-        if not flag("plan", kwargs.get("plan")) and credentials() is None:
-            raise SpiderArgumentError(
-                "set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET in the environment (or .env); they are never taken from arguments"
-            )
-
-    @property
-    def api(self) -> str:
-        return str(self.settings["TIKTOK_API_URL"]).rstrip("/")
+        if not flag("plan", kwargs.get("plan")):
+            need_credentials()
 
     def open_state(self) -> None:
-        state_dir = Path(self.settings.get("DATA_DIR", "data")) / "state"
-        self.progress = Progress(state_dir, self.query.name)
-        self.ledger = QuotaLedger(state_dir)
+        self.progress = Progress(self.state_dir, self.query.name)
+
+    def save_state(self) -> None:
+        self.progress.save()
+        self.ledger.save()
 
     def page(self, window: tuple[Any, Any], cursor: int, search_id: str | None) -> scrapy.Request:
         body = self.query.body(window)
@@ -87,16 +74,7 @@ class ResearchVideosSpider(TikTokSpider):
             body["cursor"] = cursor
         if search_id:
             body["search_id"] = search_id
-        return scrapy.Request(
-            f"{self.api}/v2/research/video/query/?fields={','.join(self.query.fields)}",
-            method="POST",
-            body=json.dumps(body),
-            headers={"Content-Type": "application/json"},
-            callback=self.videos,
-            cb_kwargs={"window": window},
-            dont_filter=True,
-            meta={"research": True, "dont_retry": True, "handle_httpstatus_all": True, "tries": 0},
-        )
+        return self.post("video/query", body, self.videos, self.query.fields, window=window)
 
     async def start(self) -> AsyncIterator[Any]:
         self.open_state()
@@ -125,7 +103,6 @@ class ResearchVideosSpider(TikTokSpider):
         print("\n".join(lines), flush=True)
 
     async def videos(self, response: Response, window: tuple[Any, Any]) -> AsyncIterator[Any]:
-        self.ledger.add("research", requests=1)
         error = self.error_of(response)
         if error is not None:
             retry = await self.after_error(response, window, *error)
@@ -139,7 +116,7 @@ class ResearchVideosSpider(TikTokSpider):
                 count += 1
             yield item
         self.records += count
-        self.ledger.add("research", records=count)
+        self.count(count)
         step = self.progress.get(key(window))
         data = json.loads(response.body).get("data") or {}
         if result.more:
@@ -147,36 +124,10 @@ class ResearchVideosSpider(TikTokSpider):
             yield self.page(window, step["cursor"], step["search_id"])
         else:
             step.update(done=True, cursor=0, search_id=None)
-        self.progress.save()
-        self.ledger.save()
-
-    @staticmethod
-    def error_of(response: Response) -> tuple[int, str, str] | None:
-        """(status, code, message) for anything but a good answer."""
-        try:
-            body = json.loads(response.body)
-            error = body.get("error") or {}
-            code, message = str(error.get("code") or ""), str(error.get("message") or "")
-        except (ValueError, AttributeError):
-            return response.status, "not_json", response.text[:80]
-        if response.status == 200 and code in ("ok", ""):
-            return None
-        return response.status, code, message
+        self.save_state()
 
     async def after_error(self, response: Response, window: tuple[Any, Any], status: int, code: str, message: str) -> scrapy.Request | None:
-        self.crawler.stats.inc_value(f"research/errors/{code or status}")
-        if code == "daily_quota_limit_exceeded":
-            self.progress.save()
-            self.ledger.save()
-            reset = next_reset()
-            hours = (reset - datetime.now(UTC)).total_seconds() / 3600
-            raise CloseSpider(
-                f"daily quota reached: progress saved; run the same command after {reset:%Y-%m-%d %H:%M} UTC (in {hours:.1f} h)"
-            )
-        transient = status >= 500 or code in ("rate_limit_exceeded", "not_json", "internal_error") or any(t in message for t in TRANSIENT)
-        if not transient:
-            self.logger.error("the API refused a request (%s %s): %s", status, code, message)
-            return None
+        self.count(0)
         tries = response.meta.get("tries", 0) + 1
         if tries >= MAX_TRIES and "is invalid or expired" in message:
             step = self.progress.get(key(window))
@@ -184,17 +135,14 @@ class ResearchVideosSpider(TikTokSpider):
             self.crawler.stats.inc_value("research/window_restarted")
             self.logger.warning("search_id stayed invalid: window %s runs again from the start (stored videos are skipped)", key(window))
             return self.page(window, 0, None)
-        await asyncio.sleep(min(30.0, 0.5 * 2**tries))
-        assert response.request is not None
-        retry = get_retry_request(response.request, spider=self, reason=f"{code or status}: {message[:60]}", max_retry_times=MAX_TRIES)
-        if retry is not None:
-            retry.meta["tries"] = tries
+        retry = await self.retry_or_stop(response, status, code, message)
+        if retry is None:
+            self.logger.error("the API refused a request (%s %s): %s", status, code, message)
         return retry
 
     def closed(self, reason: str) -> None:
         if hasattr(self, "progress"):
-            self.progress.save()
-            self.ledger.save()
+            self.save_state()
             done = sum(1 for w in self.query.windows() if self.progress.get(key(w))["done"])
             self.logger.info(
                 "research %s: %d videos this run; %d of %d windows done", self.query.name, self.records, done, len(self.query.windows())

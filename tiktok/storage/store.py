@@ -24,7 +24,7 @@ import attrs
 import numpy as np
 from itemadapter import ItemAdapter
 
-from tiktok.items import ITEM_TYPES, Comment, Follow, Hashtag, Sound, User, Video
+from tiktok.items import ITEM_TYPES, Comment, Follow, Hashtag, Sound, User, UserStatus, Video
 from tiktok.storage.jsonl import AppendOnlyFile, repair
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ KEY_FIELDS: dict[type, tuple[str, ...]] = {
     Follow: ("follower", "followee"),
     Hashtag: ("id",),
     Sound: ("id",),
+    UserStatus: ("username", "source"),
 }
 FILE_OF = {cls: name for name, cls in ITEM_TYPES.items()}
 MERGE_EVERY = 200_000
