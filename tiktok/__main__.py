@@ -34,7 +34,23 @@ def main(argv: list[str] | None = None) -> int:
     db_search.add_argument("words")
     db_search.add_argument("--data", type=Path, default=Path("data"), help="the data directory (default data/)")
     db_search.add_argument("--limit", type=int, default=20)
+    export = commands.add_parser("export", help="export collected data for other tools: export network-csv DATA_DIR OUT_DIR")
+    export_kinds = export.add_subparsers(dest="kind", required=True, metavar="network-csv")
+    network = export_kinds.add_parser("network-csv", help="a network crawl as network.csv, parsing_list.csv, queue.csv, time_stamps.csv")
+    network.add_argument("data_dir", type=Path)
+    network.add_argument("out_dir", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "export":
+        from tiktok.export import network_csv
+
+        if not (args.data_dir / "follows.jsonl").exists():
+            parser.error(f"{args.data_dir} has no follows.jsonl: run scrapy crawl research_network first")
+        problems: list[str] = []
+        counts = network_csv(args.data_dir, args.out_dir, problems)
+        print(f"{counts['edges']} edges, {counts['users']} users, {counts['queued']} in the queue: written to {args.out_dir}/")
+        for problem in problems:
+            print(f"  note: {problem}", file=sys.stderr)
+        return 0
     if args.command == "db":
         return run_db(parser, args)
     if args.command == "schema":

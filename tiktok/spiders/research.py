@@ -15,6 +15,7 @@ import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from tiktok.items import UserStatus
 from tiktok.research.credentials import credentials
@@ -64,6 +65,7 @@ class ResearchSpider(TikTokSpider):
             body=json.dumps(body),
             headers={"Content-Type": "application/json"},
             callback=callback,
+            errback=self.failed,
             cb_kwargs=cb_kwargs,
             dont_filter=True,
             meta={"research": True, "dont_retry": True, "handle_httpstatus_all": True, "tries": 0},
@@ -83,6 +85,24 @@ class ResearchSpider(TikTokSpider):
 
     def save_state(self) -> None:
         self.ledger.save()
+
+    def failed(self, failure: Failure) -> scrapy.Request | None:
+        """A research request that raised (a time-out, a dropped connection): `dont_retry` keeps
+        Scrapy's RetryMiddleware out, so it is retried here; what is still lost is named."""
+        request = failure.request  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("research/errors/download")
+        retry = get_retry_request(
+            request, spider=self, reason=f"download failed: {failure.getErrorMessage()[:60]}", max_retry_times=MAX_TRIES
+        )
+        if retry is None:
+            self.crawler.stats.inc_value("research/lost_requests")
+            self.logger.error(
+                "gave up on %s after %d tries: %s; run the same command again to fill the gap",
+                request.url,
+                MAX_TRIES,
+                failure.getErrorMessage(),
+            )
+        return retry
 
     async def retry_or_stop(self, response: Response, status: int, code: str, message: str) -> scrapy.Request | None:
         """A retry for a transient error (after a back-off), None for a final one; stops the crawl
