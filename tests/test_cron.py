@@ -26,9 +26,13 @@ def test_install_and_remove_keep_other_lines(tmp_path: Path) -> None:
     env = {**os.environ, "CRONTAB": str(fake)}
     subprocess.run(["make", "-s", "cron-install"], cwd=ROOT, env=env, check=True, capture_output=True)
     lines = store.read_text(encoding="utf-8").splitlines()
-    assert lines == ["5 5 * * * /usr/bin/true", f"0 * * * * {ROOT}/cron/run.sh foryou -a count=100  # tiktok-scraper"]
+    assert lines == [
+        "5 5 * * * /usr/bin/true",
+        f"0 * * * * {ROOT}/cron/run.sh foryou -a count=100  # tiktok-scraper",
+        f"30 0 * * * {ROOT}/cron/research-daily.sh  # tiktok-scraper",
+    ]
     subprocess.run(["make", "-s", "cron-install"], cwd=ROOT, env=env, check=True, capture_output=True)
-    assert len(store.read_text(encoding="utf-8").splitlines()) == 2  # installing twice adds nothing
+    assert len(store.read_text(encoding="utf-8").splitlines()) == 3  # installing twice adds nothing
     subprocess.run(["make", "-s", "cron-remove"], cwd=ROOT, env=env, check=True, capture_output=True)
     assert store.read_text(encoding="utf-8").splitlines() == ["5 5 * * * /usr/bin/true"]
 
