@@ -99,3 +99,21 @@ def test_depth_2_network_and_its_csv_export(simulator: str, tmp_path: Path, smal
     assert all(parsing[u] == ("1" if s == "parsed" else "2") for u, s in statuses.items())
     queue = [r["username"] for r in csv.DictReader((out / "queue.csv").open(encoding="utf-8"))]
     assert set(queue) == set(level) - set(statuses) and all(parsing[u] == "4" for u in queue)  # the frontier: never asked
+
+
+def test_liked_pinned_and_reposted(simulator: str, tmp_path: Path, small_world: World) -> None:
+    w = small_world
+    names = [w.username(u) for u in range(w.size.users) if not w.u_private[u] and not w.u_refused[u]][:8]
+    result = crawl("research_user_videos", simulator, tmp_path, "-a", f"usernames={','.join(names)}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    videos = lines(tmp_path / "videos.jsonl")
+    statuses = lines(tmp_path / "user_statuses.jsonl")
+    hidden = {s["username"] for s in statuses if s["source"] == "research_liked"}
+    assert hidden and all(s["status"] == "refused" for s in statuses)  # most users hide their likes
+    for name in names:
+        public = set(truth(simulator, f"user/{name}")["video_ids"])
+        pinned = {v["id"] for v in videos if v["source"] == f"pinned:{name}"}
+        assert pinned <= public and len(pinned) in (0, min(3, len(public)))  # a user pins up to 3 of their own
+    liked = [v for v in videos if v["source"].startswith("liked:")]
+    assert liked and {v["source"].split(":", 1)[1] for v in liked}.isdisjoint(hidden)
+    assert any(v["source"].startswith("reposted:") for v in videos)
