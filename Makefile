@@ -36,6 +36,7 @@ bench: setup
 	$(PY) -m bench.simulator_throughput
 	$(PY) -m bench.pipelines
 	$(PY) -m bench.foryou_speed
+	$(PY) -m bench.research_efficiency
 
 cron-install: setup
 	@bash scripts/cron-install.sh install
