@@ -76,15 +76,14 @@ def main() -> None:
             after = control(base, "/__sim__/counters")["/v2/research/video/query/"] - before
             total = len(videos.read_bytes().splitlines())
     records = sum(sizes)
+    share = (stored / requests) / (records / ideal_pages)
+    left = math.ceil((total - stored_before) / 100)
     print(f"Research API video query: {records} videos in {len(WINDOWS)} windows (max_count 100)")
     print(f"  ideal (baseline, from the truth): {ideal_pages} requests = {records / ideal_pages:.1f} records per request")
-    print(
-        f"  research_videos: {requests} requests, {stored} videos = {stored / requests:.1f} per request = {(stored / requests) / (records / ideal_pages):.0%} of ideal (goal >= 95%)"
-    )
-    left = math.ceil((total - stored_before) / 100)
-    print(
-        f"  after kill -9 at {stored_before} videos: {after} requests to finish, for {total - stored_before} videos left ({left} pages + the page in flight)"
-    )
+    per_request = stored / requests
+    print(f"  research_videos: {requests} requests, {stored} videos = {per_request:.1f} per request = {share:.0%} of ideal (goal >= 95%)")
+    print(f"  after kill -9 at {stored_before} videos: {after} requests to finish, for {total - stored_before} videos left")
+    print(f"  ({left} pages were left, plus the page in flight)")
 
 
 if __name__ == "__main__":
