@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,19 @@ def test_liked_pinned_and_reposted(simulator: str, tmp_path: Path, small_world: 
     liked = [v for v in videos if v["source"].startswith("liked:")]
     assert liked and {v["source"].split(":", 1)[1] for v in liked}.isdisjoint(hidden)
     assert any(v["source"].startswith("reposted:") for v in videos)
+
+
+def test_network_plan_asks_only_for_the_seeds_counts(tmp_path: Path, small_world: World) -> None:
+    w = small_world
+    seed = next(w.username(u) for u in range(w.size.users) if w.u_verified[u] and not w.u_private[u] and not w.u_refused[u])
+    with running_simulator("--clock-speed", "0.000001") as base:
+        result = crawl("research_network", base, tmp_path, "-a", f"seeds={seed}", "-a", "direction=followers", "-a", "plan=1")
+        with urllib.request.urlopen(base + "/__sim__/counters") as resp:
+            served = json.load(resp)
+        followers = truth(base, f"user/{seed}")["stats"]["followers"]
+    assert result.returncode == 0
+    assert (
+        f"the seeds have {seed}: {followers} followers" in result.stdout
+        and "Only the seeds' user info was sent (1 request(s))" in result.stdout
+    )
+    assert served.get("/v2/research/user/info/") == 1 and "/v2/research/user/followers/" not in served

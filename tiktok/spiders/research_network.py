@@ -1,5 +1,5 @@
 """`scrapy crawl research_network -a seeds=name|-a file=users.csv -a direction=following|followers
--a depth=2 [-a max_users=N]`
+-a depth=2 [-a max_users=N] [-a plan=1]`
 
 Breadth-first over the follow graph from the seeds, as a network study's own crawler did: the
 full list (followers or following; the cursor is a time) of every user within `depth` hops (the
@@ -12,6 +12,8 @@ own quota family).
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,8 +21,8 @@ from scrapy.http import Response
 
 from tiktok.items import Follow
 from tiktok.parsing import Context, parse_any
-from tiktok.research.state import load_json, save_json
-from tiktok.spiders.arguments import whole_number
+from tiktok.research.state import DAILY, load_json, save_json
+from tiktok.spiders.arguments import flag, whole_number
 from tiktok.spiders.base import SpiderArgumentError
 from tiktok.spiders.research import ResearchSpider, need_credentials
 from tiktok.spiders.research_users import usernames_from
@@ -46,7 +48,9 @@ class ResearchNetworkSpider(ResearchSpider):
 
     def __init__(self, **kwargs: Any) -> None:
         self.seeds, self.direction, self.depth, self.max_users = checked(kwargs)
-        super().__init__(**{k: v for k, v in kwargs.items() if k not in ("seeds", "file", "direction", "depth", "max_users")})
+        self.plan_only = flag("plan", kwargs.get("plan"))
+        self.plan_counts: dict[str, int | None] = {}
+        super().__init__(**{k: v for k, v in kwargs.items() if k not in ("seeds", "file", "direction", "depth", "max_users", "plan")})
 
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
@@ -78,8 +82,47 @@ class ResearchNetworkSpider(ResearchSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.load_frontier()
+        if self.plan_only:  # only the seeds' user info: the API's own counts
+            field = "follower_count" if self.direction == "followers" else "following_count"
+            for seed in self.seeds:
+                self.family = "research"
+                yield self.post("user/info", {"username": seed}, self.plan_info, (field,), name=seed, field=field)
+            return
         for request in self.next_requests():
             yield request
+
+    async def plan_info(self, response: Response, name: str, field: str) -> AsyncIterator[Any]:
+        error = self.error_of(response)
+        if error is not None:
+            retry = await self.retry_or_stop(response, *error)
+            if retry is not None:
+                yield retry
+                return
+        self.count(0 if error else 1)
+        self.plan_counts[name] = None if error else int((json.loads(response.body).get("data") or {}).get(field) or 0)
+        if len(self.plan_counts) == len(self.seeds):
+            self.print_plan()
+
+    def print_plan(self) -> None:
+        known = [c for c in self.plan_counts.values() if c is not None]
+        average = sum(known) / len(known) if known else 0
+        users, requests, total = float(len(known)), 0.0, float(len(self.seeds))
+        for _ in range(self.depth):  # users at each hop times the pages of their lists
+            requests += users * max(1, math.ceil(average / 100))
+            users = min(users * average, (self.max_users or math.inf) - total)
+            total += users
+        seeds = ", ".join(f"{n}: {'refused' if c is None else c}" for n, c in self.plan_counts.items())
+        used = self.ledger.today("follow")
+        left = max(1, DAILY["follow"][0] - used["requests"])
+        print(
+            f"Plan for a depth-{self.depth} {self.direction} crawl from {len(self.seeds)} seed(s): the seeds have"
+            f" {seeds} {self.direction}.\n"
+            f"  About {requests:,.0f} requests (if every user had the seeds' average of {average:,.0f}); the API lists only public"
+            " accounts, so real lists are shorter.\n"
+            f"  Follow quota today: {used['requests']} of {DAILY['follow'][0]} used; about {math.ceil(requests / left)} day(s).\n"
+            f"Only the seeds' user info was sent ({len(self.seeds)} request(s)).",
+            flush=True,
+        )
 
     def next_requests(self) -> list[Any]:
         """Users from the queue not yet asked, within `depth` hops of the seeds, all at once (Scrapy
@@ -132,7 +175,7 @@ class ResearchNetworkSpider(ResearchSpider):
         self.save_state()
 
     def closed(self, reason: str) -> None:
-        if hasattr(self, "frontier_path"):
+        if hasattr(self, "frontier_path") and not self.plan_only:
             self.save_state()
             left = sum(1 for n, level in self.queue if n not in self.statuses and level < self.depth)
             frontier = sum(1 for _, level in self.queue if level >= self.depth)
