@@ -126,6 +126,15 @@ class ResearchSpider(TikTokSpider):
             retry.meta["tries"] = tries
         return retry
 
+    async def failure(self, response: Response) -> tuple[bool, scrapy.Request | None, str]:
+        """(failed, a retry to send, the API's message): the same handling for every research
+        answer. A failed answer still costs a request; the daily quota stops the crawl."""
+        error = self.error_of(response)
+        if error is None:
+            return False, None, ""
+        self.count(0)
+        return True, await self.retry_or_stop(response, *error), error[2] or f"HTTP {error[0]}"
+
     def user_status(self, username: str, message: str | None, source: str) -> UserStatus:
         if message is None:
             status = "parsed"

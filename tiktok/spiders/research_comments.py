@@ -59,14 +59,12 @@ class ResearchCommentsSpider(ResearchSpider):
             yield self.page({"video_id": int(vid)}, 0)
 
     async def comments(self, response: Response, target: dict[str, int]) -> AsyncIterator[Any]:
-        error = self.error_of(response)
-        if error is not None:
-            self.count(0)
-            retry = await self.retry_or_stop(response, *error)
+        failed, retry, message = await self.failure(response)
+        if failed:
             if retry is not None:
                 yield retry
             else:
-                self.logger.error("comments of %s refused: %s", target, error[2])
+                self.logger.error("comments of %s refused: %s", target, message)
             return
         result = parse_any(response.body, Context(source=self.name))
         self.count(len(result.items))

@@ -136,14 +136,12 @@ class ResearchNetworkSpider(ResearchSpider):
         return out
 
     async def edges(self, response: Response, name: str, level: int) -> AsyncIterator[Any]:
-        error = self.error_of(response)
-        if error is not None:
-            self.count(0)
-            retry = await self.retry_or_stop(response, *error)
+        failed, retry, message = await self.failure(response)
+        if failed:
             if retry is not None:
                 yield retry
                 return
-            status = self.user_status(name, error[2] or f"HTTP {error[0]}", self.source)
+            status = self.user_status(name, message, self.source)
             yield status
             self.finish(name, str(status.status))
             for request in self.next_requests():

@@ -62,14 +62,12 @@ class ResearchUserVideosSpider(ResearchSpider):
                 yield self.page(name, kind, None)
 
     async def videos(self, response: Response, name: str, kind: str) -> AsyncIterator[Any]:
-        error = self.error_of(response)
-        if error is not None:
-            self.count(0)
-            retry = await self.retry_or_stop(response, *error)
+        failed, retry, message = await self.failure(response)
+        if failed:
             if retry is not None:
                 yield retry
             else:
-                yield self.user_status(name, error[2] or f"HTTP {error[0]}", f"research_{kind}")
+                yield self.user_status(name, message, f"research_{kind}")
             return
         result = parse_any(response.body, Context(source=f"{kind}:{name}"))
         self.count(len(result.items))

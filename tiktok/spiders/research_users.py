@@ -61,14 +61,12 @@ class ResearchUsersSpider(ResearchSpider):
             yield self.post("user/info", {"username": name}, self.info, USER_FIELDS, name=name)
 
     async def info(self, response: Response, name: str) -> AsyncIterator[Any]:
-        error = self.error_of(response)
-        if error is not None:
-            self.count(0)
-            retry = await self.retry_or_stop(response, *error)
+        failed, retry, message = await self.failure(response)
+        if failed:
             if retry is not None:
                 yield retry
             else:
-                yield self.user_status(name, error[2] or f"HTTP {error[0]}", self.name)
+                yield self.user_status(name, message, self.name)
             return
         result = parse_any(response.body, Context(source=self.name, subject=name))
         self.count(len(result.items))
