@@ -77,3 +77,11 @@ def test_research_follower_lists_need_their_subject() -> None:
 def test_user_info_without_its_subject_says_so(real_fixtures: Path) -> None:
     result = parse_any((real_fixtures / "research_api/doc_examples_via_traktok/example_resp_q_user.json").read_bytes())
     assert result.items == [] and "the username it was requested for is needed" in result.problems[0]
+
+
+def test_research_paging_state_comes_from_the_parser(real_fixtures: Path) -> None:
+    """Spiders page with what the parser reports, never by reading the JSON themselves."""
+    result = parse_any((real_fixtures / "research_api/c4d_tiktok-library/api_videos_response_page_1_of_2.json").read_bytes())
+    assert (result.more, result.cursor, result.search_id) == (True, "100", "7354367454467855403")
+    last = parse_any((real_fixtures / "research_api/c4d_tiktok-library/api_videos_response_unicode_with_null_bytes.json").read_bytes())
+    assert (last.more, last.cursor) == (False, "1")

@@ -80,6 +80,7 @@ def parse(body: dict[str, Any], ctx: Context) -> ParseResult:
     if isinstance(data.get("has_more"), bool):
         result.more = data["has_more"]
         result.cursor = None if data.get("cursor") is None else str(data["cursor"])
+        result.search_id = str(data["search_id"]) if data.get("search_id") else None
     for key in VIDEO_LISTS:
         if isinstance(data.get(key), list):
             result.format = f"research-{key}"

@@ -28,6 +28,7 @@ class ParseResult:
     problems: list[str] = attrs.field(factory=list)
     more: bool | None = None  # the answer says whether more pages follow (hasMore / has_more)
     cursor: str | None = None  # and where the next page starts, as the answer gives it
+    search_id: str | None = None  # a Research API video query's cached result, to page through it
     _catalogue: dict[tuple[type, str], Item] = attrs.field(factory=dict, alias="_catalogue", repr=False)
 
     def need(self, container: object, key: str, path: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from aiohttp import web
 
-from tiktok.simulator.research import BadRequest, body_of, handles_bad_requests, user_status
+from tiktok.simulator.research import body_of, handles_bad_requests
 from tiktok.simulator.research_query import check_query, parse_date, run_query
 from tiktok.simulator.state import state_of
 from tiktok.simulator.webapp import HASHTAG_CAP
@@ -141,14 +141,6 @@ async def viral(request: web.Request) -> web.Response:
             "creators": creators,
         }
     )
-
-
-@routes.get("/__sim__/truth/hashtags")
-async def hashtags(request: web.Request) -> web.Response:
-    st = state_of(request)
-    w, t = st.world, st.clock.now()
-    out = {name: int(w.public_mask(w.hashtag_rows(h), t).sum()) for h, name in enumerate(w.hashtag_names[:1000])}
-    return web.json_response(out)
 
 
 @routes.get("/__sim__/truth/hashtag/{name}")
@@ -287,13 +279,3 @@ async def research_video_query(request: web.Request) -> web.Response:
     start, end = parse_date(body.get("start_date"), "start_date"), parse_date(body.get("end_date"), "end_date")
     rows = run_query(st.world, body["query"], start, end, st.clock.now())
     return web.json_response({"video_ids": ids(st.world, rows)})
-
-
-@routes.get("/__sim__/truth/research/user/{name}")
-@handles_bad_requests
-async def research_user(request: web.Request) -> web.Response:
-    """What the Research API says of a user: refused and why, or the row's username."""
-    u, refusal = user_status(state_of(request).world, request.match_info["name"])
-    if u is None:
-        raise BadRequest(refusal or "")
-    return web.json_response({"username": request.match_info["name"], "refused": False})

@@ -12,14 +12,13 @@ own quota family).
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import AsyncIterator
 from typing import Any
 
 from scrapy.http import Response
 
-from tiktok.items import Follow
+from tiktok.items import Follow, User
 from tiktok.parsing import Context, parse_any
 from tiktok.research.state import DAILY, load_json, save_json
 from tiktok.spiders.arguments import flag, whole_number
@@ -99,7 +98,8 @@ class ResearchNetworkSpider(ResearchSpider):
                 yield retry
                 return
         self.count(0 if error else 1)
-        self.plan_counts[name] = None if error else int((json.loads(response.body).get("data") or {}).get(field) or 0)
+        user = next((u for u in parse_any(response.body, Context(subject=name)).items if isinstance(u, User)), None)
+        self.plan_counts[name] = None if user is None else getattr(user, field)
         if len(self.plan_counts) == len(self.seeds):
             self.print_plan()
 

@@ -12,7 +12,6 @@ every page, so the same command after a kill goes on where it stopped.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import AsyncIterator
 from typing import Any
@@ -118,9 +117,8 @@ class ResearchVideosSpider(ResearchSpider):
         self.records += count
         self.count(count)
         step = self.progress.get(key(window))
-        data = json.loads(response.body).get("data") or {}
         if result.more:
-            step["cursor"], step["search_id"] = int(data.get("cursor") or 0), data.get("search_id") or step["search_id"]
+            step["cursor"], step["search_id"] = int(result.cursor or 0), result.search_id or step["search_id"]
             yield self.page(window, step["cursor"], step["search_id"])
         else:
             step.update(done=True, cursor=0, search_id=None)

@@ -93,9 +93,6 @@ class AppendOnlyFile:
             raise
         self._size += len(line)
 
-    def size(self) -> int:
-        return self._size
-
     def close(self) -> None:
         with contextlib.suppress(OSError):
             os.close(self._fd)
