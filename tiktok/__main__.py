@@ -39,7 +39,21 @@ def main(argv: list[str] | None = None) -> int:
     network = export_kinds.add_parser("network-csv", help="a network crawl as network.csv, parsing_list.csv, queue.csv, time_stamps.csv")
     network.add_argument("data_dir", type=Path)
     network.add_argument("out_dir", type=Path)
+    hashtags = commands.add_parser("hashtags", help="the top hashtags of a videos.jsonl with their share of posts (table, bar chart)")
+    hashtags.add_argument("videos", type=Path, help="a videos.jsonl a crawl wrote")
+    hashtags.add_argument("--top", type=int, default=20, help="how many hashtags (default 20)")
+    hashtags.add_argument("--source", help="only videos collected by this source, e.g. hashtag:london or foryou")
+    hashtags.add_argument("--plot", type=Path, help="also draw the bar chart into this PNG")
+    report = commands.add_parser("report", help="every analysis table (CSV) and figure (PNG) of DATA_DIR into OUT_DIR")
+    report.add_argument("data_dir", type=Path)
+    report.add_argument("out_dir", type=Path)
+    report.add_argument("--top", type=int, default=20, help="hashtags in the hashtag tables (default 20)")
+    report.add_argument("--percentile", type=float, default=99.0, help="viral: above this percentile of growth per hour (default 99)")
     args = parser.parse_args(argv)
+    if args.command in ("hashtags", "report"):
+        from tiktok.analysis.commands import run_hashtags, run_report
+
+        return run_hashtags(parser, args) if args.command == "hashtags" else run_report(parser, args)
     if args.command == "export":
         from tiktok.export import network_csv
 

@@ -1,0 +1,46 @@
+"""Data for the analysis tests and notebooks: the simulator crawled as the hourly cron would, over
+several simulated hours (the For-You feed and a hashtag every hour, media and OCR in the first),
+then the follow graph of every user through the Research API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.helpers.sim_process import ROOT, truth
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+NO_MEDIA = ["-s", "TIKTOK_MEDIA_ENABLED=False", "-s", "TIKTOK_OCR_ENABLED=False"]
+RESEARCH_ENV = {"TIKTOK_CLIENT_KEY": "sim-demo-key", "TIKTOK_CLIENT_SECRET": "sim-demo-secret"}
+
+
+def advance(base: str, seconds: float) -> float:
+    """Moves the simulator's clock; returns its new time."""
+    request = urllib.request.Request(base + "/__sim__/clock", data=json.dumps({"advance": seconds}).encode(), method="POST")
+    with urllib.request.urlopen(request) as resp:
+        return float(json.load(resp)["now"])
+
+
+def crawl(base: str, data: Path, spider: str, *args: str) -> None:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"DATA_DIR={data}", *FAST, *args]
+    cmd += ["-s", f"TIKTOK_WEB_URL={base}", "-s", f"TIKTOK_API_URL={base}"]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, **RESEARCH_ENV})
+    assert result.returncode == 0, f"{spider} {args}: {result.stderr[-3000:]}"
+
+
+def crawl_hours(base: str, data: Path, hours: int, start_after: float) -> tuple[float, float]:
+    """`hours` hourly snapshots from `start_after` simulated seconds past the clock's start, then the
+    follow graph; returns the simulated times of the first and the last snapshot."""
+    first = advance(base, start_after)
+    for hour in range(hours):
+        media = [] if hour == 0 else NO_MEDIA
+        crawl(base, data, "foryou", "-a", "count=60", *media)
+        crawl(base, data, "hashtag", "-a", "hashtags=fyp", *NO_MEDIA)
+        last = advance(base, 3600) - 3600 if hour < hours - 1 else advance(base, 0)
+    everyone = ",".join(u["username"] for u in truth(base, "users"))
+    crawl(base, data, "research_network", "-a", f"seeds={everyone}", "-a", "depth=1", "-a", "direction=following")
+    return first, last

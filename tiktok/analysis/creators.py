@@ -1,0 +1,60 @@
+"""Creators: how constant their likes-to-comments ratio is, how often they post against how they
+grow, and whose displayed counts wrapped past 2^31."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tiktok.analysis.virality import viral_creators
+
+INT32_LIMIT = 2**31
+
+
+def latest(videos: pd.DataFrame) -> pd.DataFrame:
+    """Each video's latest observation."""
+    return videos.sort_values("scraped_at", kind="stable").drop_duplicates("id", keep="last")
+
+
+def likes_comments_ratio(videos: pd.DataFrame, min_videos: int = 3) -> pd.DataFrame:
+    """Per creator with `min_videos` videos that have comments: the mean likes-to-comments ratio, its
+    standard deviation and coefficient of variation (low: a constant ratio), most constant first."""
+    last = latest(videos)
+    last = last.loc[last["comment_count"].fillna(0) > 0]
+    ratio = last["like_count"].astype(float) / last["comment_count"].astype(float)
+    table = ratio.groupby(last["username"]).agg(["size", "mean", "std"]).rename(columns={"size": "videos"})
+    table["cv"] = table["std"] / table["mean"]
+    table = table.loc[table["videos"] >= min_videos].sort_values("cv")
+    return table.rename(columns={"mean": "likes_per_comment", "std": "sd"}).reset_index()
+
+
+def posting_frequency(videos: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per creator: unique videos collected, videos posted per week over the span they were posted
+    in, mean likes per video, and followers gained per hour over the snapshots."""
+    last = latest(videos)
+    per = last.groupby("username").agg(
+        videos=("id", "size"),
+        first_post=("create_time", "min"),
+        last_post=("create_time", "max"),
+        likes_per_video=("like_count", "mean"),
+    )
+    weeks = ((per["last_post"] - per["first_post"]).dt.total_seconds() / (7 * 86400)).clip(lower=1.0)
+    per["videos_per_week"] = per["videos"] / weeks
+    growth = viral_creators(videos, users, percentile=100.0).set_index("username")
+    hours = (growth["last_seen"] - growth["first_seen"]).dt.total_seconds() / 3600.0
+    per["followers_per_hour"] = (growth["gained"] / hours).reindex(per.index)
+    return per.reset_index().sort_values("videos_per_week", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def wrapped_counts(videos: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Creators whose total likes pass 2^31, where the web's int32 `heart` field wraps: username,
+    the likes, and whether the parser corrected a wrapped value (counts_corrected)."""
+    parts = [videos[["username", "author_likes_count", "counts_corrected"]].set_axis(["username", "likes", "corrected"], axis=1)]
+    if users is not None and len(users):
+        parts.append(users[["username", "likes_count", "counts_corrected"]].set_axis(["username", "likes", "corrected"], axis=1))
+    rows = pd.concat(parts, ignore_index=True)
+    corrected = rows["corrected"].map(lambda c: c is not None and len(c) > 0 and any("likes" in str(f) for f in c))
+    rows = rows.assign(corrected=corrected.astype(bool))
+    big = rows.loc[(rows["likes"].astype("Float64") >= INT32_LIMIT).fillna(False) | rows["corrected"]]
+    table = big.groupby("username").agg(likes=("likes", "max"), corrected=("corrected", "any")).reset_index()
+    table["times_past_2_31"] = (table["likes"].astype(float) / INT32_LIMIT).round(2)
+    return table.sort_values("likes", ascending=False).reset_index(drop=True)

@@ -1,0 +1,152 @@
+"""`python -m tiktok report DATA_DIR OUT_DIR`: every table (CSV) and figure (PNG) of the analysis
+from a data directory, and a note for each part the data cannot give yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from tiktok.analysis import creators, figures, network, study
+from tiktok.analysis.hashtags import top_hashtags
+from tiktok.analysis.load import load
+from tiktok.analysis.virality import (
+    DEFAULT_PERCENTILE,
+    sound_usage,
+    viral_creators,
+    viral_follower_correlation,
+    viral_sounds,
+    viral_videos,
+)
+
+STUDY_QUESTIONS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    "unique_counts": study.unique_counts,
+    "scraping_runs": study.scraping_runs,
+    "most_followed_over_time": study.most_followed_over_time,
+    "biggest_follower_increase": study.biggest_follower_increase,
+    "most_videos": study.most_videos,
+    "highest_likes_per_video": study.highest_likes_per_video,
+    "highest_likes_per_follower": study.highest_likes_per_follower,
+    "most_prolific": study.most_prolific,
+    "video_sound_pairs_over_time": study.video_sound_pairs_over_time,
+    "engagement_over_time": study.engagement_over_time,
+}
+
+
+class Report:
+    """Where the report's files go, and what it wrote and could not."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out = out_dir
+        self.written: list[Path] = []
+        self.notes: list[str] = []
+        self.findings: list[str] = []
+
+    def table(self, name: str, frame: pd.DataFrame) -> None:
+        path = self.out / f"{name}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False)
+        self.written.append(path)
+
+    def figure(self, name: str, fig: Figure) -> None:
+        path = self.out / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        self.written.append(path)
+
+
+def write_report(data_dir: Path, out_dir: Path, top: int = 20, percentile: float = DEFAULT_PERCENTILE) -> Report:
+    report = Report(out_dir)
+    problems: list[str] = []
+    videos, users, follows = (load(data_dir, name, problems) for name in ("videos", "users", "follows"))
+    report.notes += problems
+    if len(videos):
+        hashtag_part(report, videos, top)
+        virality_part(report, videos, users, percentile)
+        creators_part(report, videos, users)
+        for name, question in STUDY_QUESTIONS.items():
+            report.table(f"study/{name}", question(videos))
+    else:
+        report.notes.append(f"{data_dir / 'videos.jsonl'} has no videos: no hashtag, virality or creator tables")
+    if len(follows):
+        network_part(report, follows)
+    else:
+        report.notes.append(f"no follows in {data_dir / 'follows.jsonl'}: run scrapy crawl research_network for the network figures")
+    return report
+
+
+def hashtag_part(report: Report, videos: pd.DataFrame, top: int) -> None:
+    sources = [None, *sorted(s for s in videos["source"].dropna().unique() if str(s).startswith("hashtag:"))]
+    for source in sources:
+        table = top_hashtags(videos, top, source)
+        name = "hashtags" if source is None else f"hashtags_{source.removeprefix('hashtag:')}"
+        report.table(name, table)
+        if len(table):
+            report.figure(name, figures.hashtag_bars(table))
+    overall = top_hashtags(videos, 3)
+    report.findings.append("top hashtags: " + ", ".join(f"#{h} {r:.0%}" for h, r in zip(overall["hashtag"], overall["ratio"], strict=True)))
+
+
+def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, percentile: float) -> None:
+    ranking = viral_videos(videos, percentile)
+    report.table("viral_videos", ranking)
+    if not len(ranking):
+        report.notes.append("no video was observed twice: virality needs repeated snapshots (run the crawl hourly, see cron/)")
+        return
+    report.figure("viral_videos", figures.viral_video_lines(videos, ranking))
+    viral = ranking.loc[ranking["viral"]]
+    report.findings.append(
+        f"viral videos (peak likes/hour above the {percentile:g}th percentile, {ranking.attrs['threshold']:,.0f}): "
+        + ", ".join(f"{i} (@{u}, {r:,.0f}/h)" for i, u, r in zip(viral["id"], viral["username"], viral["peak_likes_per_hour"], strict=True))
+    )
+    sounds, usage = viral_sounds(videos, percentile), sound_usage(videos)
+    report.table("viral_sounds", sounds)
+    report.table("sound_usage", usage)
+    report.figure("viral_sounds", figures.sound_lines(usage, sounds))
+    report.findings.append(
+        "viral sounds: "
+        + ", ".join(
+            f"{t} ({i})" for i, t in zip(sounds.loc[sounds["viral"], "music_id"], sounds.loc[sounds["viral"], "music_title"], strict=True)
+        )
+    )
+    people = viral_creators(videos, users, percentile)
+    report.table("viral_creators", people)
+    report.figure("viral_creators", figures.creator_lines(videos, users, people))
+    report.findings.append("viral creators: " + ", ".join(f"@{u}" for u in people.loc[people["viral"], "username"]))
+    table, pearson = viral_follower_correlation(videos, users, "pearson")
+    spearman = viral_follower_correlation(videos, users, "spearman")[1]
+    report.table("viral_follower_correlation", table)
+    report.table("viral_follower_correlation_stats", pd.DataFrame([pearson, spearman]))
+    note = figures.correlation_note(pearson) + "\n" + figures.correlation_note(spearman)
+    title = "A creator's best video against their follower growth"
+    report.figure("viral_follower_correlation", figures.scatter(table, "best_video_likes_per_hour", "followers_per_hour", title, note))
+    report.findings.append("best video vs follower growth: " + figures.correlation_note(spearman))
+
+
+def creators_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame) -> None:
+    report.table("likes_comments_ratio", creators.likes_comments_ratio(videos))
+    posting = creators.posting_frequency(videos, users)
+    report.table("posting_frequency", posting)
+    report.figure(
+        "posting_frequency", figures.scatter(posting, "videos_per_week", "likes_per_video", "Posting frequency and likes per video")
+    )
+    wrapped = creators.wrapped_counts(videos, users)
+    report.table("wrapped_counts", wrapped)
+    if len(wrapped):
+        report.findings.append("likes past 2^31 (the web's int32 wraps): " + ", ".join(f"@{u}" for u in wrapped["username"]))
+
+
+def network_part(report: Report, follows: pd.DataFrame) -> None:
+    graph = network.follow_graph(follows)
+    figures_: dict[str, Any] = network.summary(graph)
+    report.table("network_summary", pd.DataFrame({"figure": list(figures_), "value": list(figures_.values())}))
+    report.table("network_degrees", network.degree_table(graph))
+    report.table("network_hubs", network.top_hubs(graph))
+    report.written += network.export(graph, report.out)
+    report.figure("network_degrees", figures.degree_ccdf(graph))
+    report.findings.append(
+        f"follow network: {figures_['nodes']} accounts, {figures_['edges']} follows, reciprocity {figures_['reciprocity']:.2f}, "
+        f"clustering {figures_['average_clustering']:.2f}, followers tail alpha {figures_['followers_tail_alpha']:.2f}"
+    )
