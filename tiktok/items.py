@@ -101,7 +101,8 @@ class Video:
 
 @attrs.define(kw_only=True)
 class User:
-    """A creator's profile as observed; the handle is the key (the Research API has no user id)."""
+    """One observation of a creator's profile, keyed by handle (the Research API has no user id):
+    the same profile seen in two runs is two rows, so follower growth shows."""
 
     username: str = field("handle", web="userInfo.user.uniqueId", research="the requested username", required=True)
     user_id: str | None = field("numeric id", web="userInfo.user.id")
@@ -122,6 +123,7 @@ class User:
     counts_corrected: list[str] | None = field("count fields corrected for a 32-bit wrap")
     region_code: str | None = field("the account's region", unit="ISO 3166 alpha-2", web="userInfo.user.region (SIGI)")
     source: str | None = field(SOURCE_DOC)
+    run_id: str | None = field("the crawl run that observed it (for imports: the file); profiles are kept once per run, so growth shows")
     scraped_at: str | None = field(SCRAPED_DOC, unit="ISO 8601 UTC")
 
 

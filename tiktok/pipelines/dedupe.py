@@ -1,5 +1,5 @@
-"""Deduplicate by (type, key): users, comments, follows, hashtags and sounds once across runs;
-videos once per run and source (their observations over time, and per list, are the data). The key is only reserved here:
+"""Deduplicate by (type, key): comments, follows, hashtags and sounds once across runs; users once
+per run; videos once per run and source (their observations over time, and per list, are the data). The key is only reserved here:
 the write pipeline marks it stored after a successful write, so a crash or a full disk in between
 never marks unstored data as seen. Duplicates are counted in `dedupe/dropped/<type>`.
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from tiktok.items import Video
+from tiktok.items import User, Video
 from tiktok.pipelines import store_for
 from tiktok.storage.store import DataStore
 
@@ -28,7 +28,7 @@ class DedupePipeline:
         return cls(store_for(crawler), crawler)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Video) and item.run_id is None:
+        if isinstance(item, Video | User) and item.run_id is None:
             item.run_id = getattr(self.crawler.spider, "run_id", None)
         if self.store.reserve(item):
             return item

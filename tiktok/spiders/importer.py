@@ -18,7 +18,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from tiktok.items import Item, Video
+from tiktok.items import Item, User, Video
 from tiktok.parsing import Context, parse_any
 from tiktok.spiders.base import SpiderArgumentError, TikTokSpider
 
@@ -80,7 +80,7 @@ class ImportSpider(TikTokSpider):
             self.rejected[str(file)] = reason
             self.crawler.stats.inc_value("import/files_rejected")
         for item in self.items_from(result, str(file)):
-            if isinstance(item, Video):
+            if isinstance(item, Video | User):
                 item.run_id = f"import:{file.name}"  # importing a file again adds nothing
             self.counts[type(item).__name__] += 1
             yield item

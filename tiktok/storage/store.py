@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 KEY_FIELDS: dict[type, tuple[str, ...]] = {
     Video: ("id", "run_id", "source"),  # one observation per run and per list it was seen in
-    User: ("username",),
+    User: ("username", "run_id"),  # a profile once per run: hourly runs show follower growth
     Comment: ("id",),
     Follow: ("follower", "followee"),
     Hashtag: ("id",),
