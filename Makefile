@@ -15,6 +15,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	@# this checkout on the venv's path, so notebooks (their kernels start in notebooks/) import tiktok
+	$(PY) -c 'import os, sysconfig; open(os.path.join(sysconfig.get_path("purelib"), "tiktok-checkout.pth"), "w").write(os.getcwd())'
 	touch $@
 
 demo: setup

@@ -1,6 +1,7 @@
-"""Data for the analysis tests and notebooks: the simulator crawled as the hourly cron would, over
-several simulated hours (the For-You feed and a hashtag every hour, media and OCR in the first),
-then the follow graph of every user through the Research API."""
+"""Data for the analysis tests and notebooks: the simulator crawled as an hourly study would, over
+several simulated hours: the For-You feed (media and OCR in the first hour) and every creator's
+profile each hour, #fyp in the first and the last hour, then the follow graph of every user
+through the Research API."""
 
 from __future__ import annotations
 
@@ -36,11 +37,14 @@ def crawl_hours(base: str, data: Path, hours: int, start_after: float) -> tuple[
     """`hours` hourly snapshots from `start_after` simulated seconds past the clock's start, then the
     follow graph; returns the simulated times of the first and the last snapshot."""
     first = advance(base, start_after)
-    for hour in range(hours):
-        media = [] if hour == 0 else NO_MEDIA
-        crawl(base, data, "foryou", "-a", "count=60", *media)
-        crawl(base, data, "hashtag", "-a", "hashtags=fyp", *NO_MEDIA)
-        last = advance(base, 3600) - 3600 if hour < hours - 1 else advance(base, 0)
     everyone = ",".join(u["username"] for u in truth(base, "users"))
+    for hour in range(hours):
+        crawl(base, data, "foryou", "-a", "count=60", *([] if hour == 0 else NO_MEDIA))
+        crawl(base, data, "user", "-a", f"usernames={everyone}")
+        if hour in (0, hours - 1):
+            crawl(base, data, "hashtag", "-a", "hashtags=fyp", *NO_MEDIA)
+        if hour < hours - 1:
+            advance(base, 3600)
+    last = advance(base, 0)
     crawl(base, data, "research_network", "-a", f"seeds={everyone}", "-a", "depth=1", "-a", "direction=following")
     return first, last

@@ -1,0 +1,41 @@
+"""Analysis of the jsonlines output with pandas, matplotlib and networkx; what the notebooks import.
+Never imports Scrapy, so it runs wherever the data is."""
+
+from tiktok.analysis import figures, network, study
+from tiktok.analysis.creators import likes_comments_ratio, posting_frequency, wrapped_counts
+from tiktok.analysis.hashtags import top_hashtags
+from tiktok.analysis.load import load, load_file
+from tiktok.analysis.search import search, video_texts
+from tiktok.analysis.timeseries import growth, observations
+from tiktok.analysis.virality import (
+    correlation_ci,
+    follower_series,
+    sound_usage,
+    viral_creators,
+    viral_follower_correlation,
+    viral_sounds,
+    viral_videos,
+)
+
+__all__ = [
+    "correlation_ci",
+    "figures",
+    "follower_series",
+    "growth",
+    "likes_comments_ratio",
+    "load",
+    "load_file",
+    "network",
+    "observations",
+    "posting_frequency",
+    "search",
+    "sound_usage",
+    "study",
+    "top_hashtags",
+    "video_texts",
+    "viral_creators",
+    "viral_follower_correlation",
+    "viral_sounds",
+    "viral_videos",
+    "wrapped_counts",
+]
