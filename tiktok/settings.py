@@ -50,6 +50,7 @@ ITEM_PIPELINES = {
     "tiktok.pipelines.write.WritePipeline": 900,
 }
 EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}
+SPIDER_MIDDLEWARES = {"tiktok.observed_time.ObservedTimeMiddleware": 100}  # items from pages get the server's time
 # After RetryMiddleware (550) on the way out, so before it on the way back: wait, then retry.
 DOWNLOADER_MIDDLEWARES = {
     "tiktok.middlewares.RetryAfterMiddleware": 560,

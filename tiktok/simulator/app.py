@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
+from email.utils import formatdate
 from pathlib import Path
 
 from aiohttp import web
@@ -110,4 +111,10 @@ def make_app(
     app.add_routes(webapp.routes)
     app.add_routes(research.routes)
     app.add_routes(control.routes)
+    app.on_response_prepare.append(simulated_date)
     return app
+
+
+async def simulated_date(request: web.Request, response: web.StreamResponse) -> None:
+    """The Date header at the simulated clock, as a server's own clock would send it."""
+    response.headers["Date"] = formatdate(request.app[STATE_KEY].clock.now(), usegmt=True)
