@@ -123,3 +123,14 @@ def degree_ccdf(graph: nx.DiGraph) -> Figure:
         ax.set_ylabel("share of accounts with at least that many")
     fig.suptitle(f"Degree distributions: {graph.number_of_nodes():,} accounts, {graph.number_of_edges():,} follows")
     return fig
+
+
+def bars(counts: pd.Series, title: str, xlabel: str) -> Figure:
+    """A count per label as horizontal bars, largest on top."""
+    fig = Figure(figsize=(6.5, 0.35 * max(len(counts), 4) + 1.2), layout="constrained")
+    ax = fig.subplots()
+    shown = counts.sort_values()
+    ax.barh([str(i) for i in shown.index], shown.to_numpy(), color="#25F4EE", edgecolor="#333")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    return fig

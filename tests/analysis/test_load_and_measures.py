@@ -1,0 +1,156 @@
+"""The loader and the measures on small hand-made files, where every figure is known."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tiktok.analysis as ta
+from tests.helpers.sim_process import ROOT
+
+BIG_ID = "7400000000000000001234"[:20]  # 20 digits: a float would lose it
+
+
+def write(path: Path, records: list[dict[str, Any]], tail: str = "") -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records) + tail, encoding="utf-8")
+    return path
+
+
+def video(vid: str, hour: int, likes: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": vid,
+        "username": fields.pop("username", f"user{vid}"),
+        "scraped_at": f"2026-06-01T{hour:02d}:00:00Z",
+        "like_count": likes,
+        "view_count": likes * 10,
+        "comment_count": fields.pop("comments", 1),
+        "create_time": 1780200000,
+        "music_id": fields.pop("music_id", "1"),
+        "hashtag_names": fields.pop("tags", []),
+        "source": fields.pop("source", "foryou"),
+        **fields,
+    }
+
+
+def test_ids_stay_strings_and_every_column_has_its_dtype(tmp_path: Path) -> None:
+    write(tmp_path / "videos.jsonl", [video(BIG_ID, 1, 5), video("2", 2, 7, author_follower_count=None)])
+    frame = ta.load(tmp_path, "videos")
+    assert list(frame["id"]) == [BIG_ID, "2"]
+    assert str(frame["like_count"].dtype) == "Int64" and str(frame["counts_exact"].dtype) == "boolean"
+    assert str(frame["scraped_at"].dtype).startswith("datetime64") and frame["scraped_at"].dt.tz is not None
+    assert frame["create_time"].iloc[0] == pd.Timestamp(1780200000, unit="s", tz="UTC")
+    assert "ocr_text" in frame and frame["ocr_text"].isna().all()  # a column no record has is still there
+    assert len(ta.load(tmp_path, "follows")) == 0 and "follower" in ta.load(tmp_path, "follows")
+
+
+def test_a_truncated_last_line_is_skipped_and_said(tmp_path: Path) -> None:
+    write(tmp_path / "videos.jsonl", [video("1", 1, 5), video("2", 1, 6)], tail='{"id": "3", "like_co')
+    problems: list[str] = []
+    frame = ta.load(tmp_path, "videos", problems)
+    assert list(frame["id"]) == ["1", "2"]
+    assert problems == ["videos.jsonl: the last line (cut by a crash?) is not a JSON object; skipped"]
+
+
+def test_a_garbled_line_or_a_wrongly_typed_value_goes_the_tolerant_way(tmp_path: Path) -> None:
+    path = write(tmp_path / "videos.jsonl", [video("1", 1, 5)], tail="garbage\n" + json.dumps(video("2", 1, 6)) + "\n")
+    problems: list[str] = []
+    assert list(ta.load_file(path, "videos", problems)["id"]) == ["1", "2"]
+    assert problems == ["videos.jsonl: line 2 is not a JSON object; skipped"]
+    write(path, [video("1", 1, 5), {**video("2", 1, 6), "id": 2}])  # an id written as a number by another tool
+    assert list(ta.load_file(path, "videos")["id"]) == ["1", "2"]
+
+
+def test_growth_per_hour_between_consecutive_observations(tmp_path: Path) -> None:
+    records = [video("a", 1, 100), video("a", 3, 300), video("a", 4, 1300), video("b", 1, 10)]
+    records.append(video("a", 3, 290, source="hashtag:x"))  # the same snapshot from another list: one observation
+    frame = ta.load_file(write(tmp_path / "v.jsonl", records))
+    obs = ta.observations(frame)
+    assert list(obs["like_count"]) == [100, 300, 1300, 10]
+    steps = ta.growth(obs)
+    assert list(steps["likes_per_hour"]) == [100.0, 1000.0] and list(steps["hours"]) == [2.0, 1.0]
+    ranking = ta.viral_videos(frame, percentile=50)
+    assert list(ranking["id"]) == ["a"] and ranking["peak_likes_per_hour"].iloc[0] == 1000.0
+    assert ranking["peak_at"].iloc[0] == pd.Timestamp("2026-06-01T04:00:00Z")
+
+
+def test_viral_means_above_the_percentile_of_peak_rates(tmp_path: Path) -> None:
+    records = [video(str(i), h, (i + 1) * 10 * h) for i in range(100) for h in (1, 2)]
+    ranking = ta.viral_videos(ta.load_file(write(tmp_path / "v.jsonl", records)), percentile=95)
+    assert ranking.attrs["threshold"] == pytest.approx(np.percentile(np.arange(1, 101) * 10.0, 95))
+    assert set(ranking.loc[ranking["viral"], "id"]) == {"95", "96", "97", "98", "99"}
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        ta.viral_videos(ta.load_file(tmp_path / "v.jsonl"), percentile=120)
+
+
+def test_correlation_and_its_interval() -> None:
+    x = pd.Series([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    y = pd.Series([2.0, 1, 4, 3, 7, 8, 6, 9, 12, 10])
+    stats = ta.correlation_ci(x, y)
+    r = float(np.corrcoef(x, y)[0, 1])
+    assert stats["r"] == pytest.approx(r) and stats["n"] == 10
+    assert stats["low"] == pytest.approx(math.tanh(math.atanh(r) - 1.959964 / math.sqrt(7)), abs=1e-5)
+    assert stats["high"] == pytest.approx(math.tanh(math.atanh(r) + 1.959964 / math.sqrt(7)), abs=1e-5)
+    rho = ta.correlation_ci(x, y, "spearman")
+    assert rho["r"] == pytest.approx(float(np.corrcoef(x.rank(), y.rank())[0, 1]))
+    assert math.isnan(ta.correlation_ci(x[:3], y[:3])["r"])
+
+
+def test_likes_to_comments_ratio_and_posting_frequency(tmp_path: Path) -> None:
+    records = [video(str(i), 1, 100 * (i + 1), comments=i + 1, username="steady") for i in range(4)]
+    records += [video(f"w{i}", 1, 100, comments=c, username="wobbly") for i, c in enumerate((1, 10, 50))]
+    frame = ta.load_file(write(tmp_path / "v.jsonl", records))
+    ratios = ta.likes_comments_ratio(frame).set_index("username")
+    assert ratios.loc["steady", "likes_per_comment"] == 100.0 and ratios.loc["steady", "cv"] == 0.0
+    assert ratios.loc["wobbly", "cv"] > 1.0 and list(ratios.index) == ["steady", "wobbly"]
+    posting = ta.posting_frequency(frame).set_index("username")
+    assert posting.loc["steady", "videos"] == 4 and posting.loc["steady", "likes_per_video"] == 250.0
+
+
+def test_study_questions(tmp_path: Path) -> None:
+    records = [
+        video("1", 1, 10, username="ann", author_follower_count=100, music_id="s1", run_id="r1"),
+        video("2", 1, 50, username="bob", author_follower_count=500, music_id="s1", run_id="r1"),
+        video("1", 2, 20, username="ann", author_follower_count=400, music_id="s1", run_id="r2"),
+        video("3", 2, 5, username="ann", author_follower_count=400, music_id="s2", run_id="r2"),
+    ]
+    frame = ta.load_file(write(tmp_path / "v.jsonl", records))
+    assert dict(zip(ta.study.unique_counts(frame)["what"], ta.study.unique_counts(frame)["unique"], strict=True)) == {
+        "creators": 2,
+        "sounds": 2,
+        "videos": 3,
+    }
+    assert list(ta.study.scraping_runs(frame)["run_id"]) == ["r1", "r2"]
+    assert list(ta.study.most_followed_over_time(frame)["username"]) == ["bob", "ann"]
+    assert ta.study.biggest_follower_increase(frame).iloc[0].to_dict() == {"username": "ann", "first": 100, "last": 400, "increase": 300}
+    assert ta.study.most_videos(frame).iloc[0].to_dict() == {"username": "ann", "videos": 2}
+    assert ta.study.highest_likes_per_video(frame).iloc[0].to_dict() == {"username": "bob", "likes_per_video": 50.0}
+    assert list(ta.study.video_sound_pairs_over_time(frame)["pairs_so_far"]) == [2, 3]
+    assert list(ta.study.engagement_over_time(frame, ["1"])["like_count"]) == [10, 20]
+
+
+def test_search_over_description_ocr_and_transcript(tmp_path: Path) -> None:
+    records = [
+        video("1", 1, 5, video_description="rainy day", ocr_text="LONDON CALLING"),
+        video("2", 1, 5, video_description="london eye", transcript="we are in london today"),
+        video("3", 1, 5, video_description="paris"),
+    ]
+    write(tmp_path / "videos.jsonl", records)
+    write(tmp_path / "ocr.jsonl", [{"id": "3", "ocr_text": "Calling from London"}])
+    texts = ta.video_texts(ta.load(tmp_path, "videos"), tmp_path)
+    hits = ta.search(texts, "London calling")
+    assert dict(zip(hits["id"], hits["found_in"], strict=True)) == {"1": "ocr_text", "3": "ocr_text"}
+    assert set(ta.search(texts, "london")["id"]) == {"1", "2", "3"}
+
+
+def test_the_analysis_never_imports_scrapy() -> None:
+    code = "import sys, tiktok.analysis, tiktok.analysis.report; print('scrapy' in sys.modules, 'twisted' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
