@@ -39,6 +39,7 @@ bench: setup
 	$(PY) -m bench.pipelines
 	$(PY) -m bench.foryou_speed
 	$(PY) -m bench.research_efficiency
+	$(PY) -m bench.analysis
 
 cron-install: setup
 	@bash scripts/cron-install.sh install

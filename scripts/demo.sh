@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # make demo: start the simulator on loopback, tour it with curl, run the main job (the For-You crawl)
-# and a hashtag crawl against it, show where the data is, and keep the simulator up until Ctrl-C.
+# hourly over six simulated hours, a hashtag and a follow network, analyse it all (report and
+# notebooks), show where everything is, and keep the simulator up until Ctrl-C.
 # DEMO_SECONDS=N stops it N seconds after the tour (0: at once), for tests and unattended runs.
 set -euo pipefail
 PORT=${PORT:-8800}
 PY=${PY:-.venv/bin/python}
 BASE="http://127.0.0.1:$PORT"
 DATA=${DEMO_DATA:-data}
+REPORT=${DEMO_REPORT:-report}
 SCRAPY="$(dirname "$PY")/scrapy"
 
 "$PY" -m tiktok.simulator --port "$PORT" &
@@ -46,17 +48,38 @@ curl -s -o /dev/null -w 'HTTP %{http_code}, %{size_download} bytes\n' "$BASE/api
 step "Truth: what a complete crawl of #london must find"
 curl -sf "$BASE/__sim__/truth/hashtag/london" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(len(d["video_ids"]), "public videos, newest", d["video_ids"][0])'
 
-step "The main job: scrapy crawl foryou -a count=30 (a browser scrolls the feed), into $DATA/"
-TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl foryou -a count=30 -s DATA_DIR="$DATA" 2>&1 | grep -E "ERROR|Stored|error:" || true
-step "And a hashtag: scrapy crawl hashtag -a hashtags=london -a limit=20"
+step "The simulated clock moves to 10:00, when some videos are going viral"
+curl -sf -X POST "$BASE/__sim__/clock" -d '{"advance": 36000}' >/dev/null
+for HOUR in 1 2 3 4 5 6; do
+  step "The main job, hour $HOUR of 6: scrapy crawl foryou -a count=40 (a browser scrolls the feed), into $DATA/"
+  if [ "$HOUR" = 1 ]; then MEDIA=(); else MEDIA=(-s TIKTOK_MEDIA_ENABLED=False -s TIKTOK_OCR_ENABLED=False); fi
+  TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl foryou -a count=40 -s DATA_DIR="$DATA" "${MEDIA[@]}" 2>&1 | grep -E "ERROR|error:" || true
+  curl -sf -X POST "$BASE/__sim__/clock" -d '{"advance": 3600}' >/dev/null  # as the hourly cron would, an hour later
+done
+step "A hashtag: scrapy crawl hashtag -a hashtags=london -a limit=20"
 TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl hashtag -a hashtags=london -a limit=20 -s DATA_DIR="$DATA" 2>&1 | grep -E "#london:|ERROR|error:" | sed 's/^ *//' || true
+SEEDS=$(curl -sf "$BASE/__sim__/truth/users" | "$PY" -c 'import json,sys; print(",".join(u["username"] for u in json.load(sys.stdin) if u["verified"]))')
+step "A follow network through the Research API: scrapy crawl research_network -a seeds=<the verified users> -a depth=2"
+TIKTOK_CLIENT_KEY=sim-demo-key TIKTOK_CLIENT_SECRET=sim-demo-secret TIKTOK_API_URL="$BASE" \
+  "$SCRAPY" crawl research_network -a seeds="$SEEDS" -a depth=2 -s DATA_DIR="$DATA" 2>&1 | grep -E "ERROR|error:" || true
+step "The analysis: python -m tiktok report $DATA $REPORT"
+"$PY" -m tiktok report "$DATA" "$REPORT"
+step "The notebooks, run on $DATA by papermill into $REPORT/notebooks/"
+mkdir -p "$REPORT/notebooks"
+for NB in notebooks/*.ipynb; do
+  "$(dirname "$PY")/papermill" --no-progress-bar --log-level ERROR -p data_dir "$(cd "$DATA" && pwd)" --cwd notebooks \
+    "$NB" "$REPORT/notebooks/$(basename "$NB")" 2>&1 | grep -vE "TCP without encryption" || true
+  echo "  $REPORT/notebooks/$(basename "$NB")"
+done
 step "Where it is"
 count() { [ -f "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
 echo "  videos:   $DATA/videos.jsonl ($(count "$DATA/videos.jsonl") lines; one per video per run)"
 echo "  users:    $DATA/users.jsonl ($(count "$DATA/users.jsonl")), hashtags, sounds, comments: $DATA/*.jsonl"
 echo "  covers:   $DATA/media/cover/ ($(ls "$DATA/media/cover" 2>/dev/null | wc -l | tr -d ' ') files, their text in ocr_text)"
 echo "  run log:  $DATA/runs.jsonl ($(count "$DATA/runs.jsonl") runs)"
+echo "  follows:  $DATA/follows.jsonl ($(count "$DATA/follows.jsonl") edges)"
 echo "  search:   $PY -m tiktok db build $DATA && $PY -m tiktok db search \"london\" --data $DATA"
+echo "  analysis: $REPORT/ (tables as CSV, charts as PNG, network.gexf for Gephi), $REPORT/notebooks/ (run notebooks)"
 
 printf '\nThe simulator is running at %s (open %s/foryou in a browser). Ctrl-C stops it.\n' "$BASE" "$BASE"
 if [ -n "${DEMO_SECONDS:-}" ]; then

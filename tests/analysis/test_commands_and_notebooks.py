@@ -14,6 +14,8 @@ import tiktok.analysis as ta
 from tests.analysis.conftest import Crawled
 from tests.helpers.sim_process import ROOT
 
+pytestmark = pytest.mark.browser  # the data comes from browser crawls (conftest.py)
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

@@ -14,6 +14,8 @@ import tiktok.analysis as ta
 from tests.analysis.conftest import Crawled
 from tests.helpers.sim_process import truth
 
+pytestmark = pytest.mark.browser  # the data comes from browser crawls (conftest.py)
+
 VIRAL_HOURS = 36 * 3600
 
 

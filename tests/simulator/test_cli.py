@@ -4,6 +4,7 @@ stop on Ctrl-C, and the `make demo` tour working against it with curl."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -79,14 +80,23 @@ def test_serves_and_stops_cleanly_on_ctrl_c() -> None:
 
 
 @pytest.mark.browser
-def test_demo_tours_and_crawls(tmp_path: Path) -> None:
+def test_demo_tours_crawls_and_analyses(tmp_path: Path) -> None:
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed (make setup installs it)")
-    env = {**os.environ, "PORT": str(free_port()), "PY": sys.executable, "DEMO_SECONDS": "0", "DEMO_DATA": str(tmp_path)}
-    result = subprocess.run(["bash", "scripts/demo.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    data, report = tmp_path / "data", tmp_path / "report"
+    env = {**os.environ, "PORT": str(free_port()), "PY": sys.executable, "DEMO_SECONDS": "0"}
+    env |= {"DEMO_DATA": str(data), "DEMO_REPORT": str(report)}
+    result = subprocess.run(["bash", "scripts/demo.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     assert '"code": "ok"' in result.stdout and "HTTP 200, 0 bytes" in result.stdout
     assert "public videos, newest" in result.stdout and "simulator stopped" in result.stdout
-    assert "#london: 20 of 50 videos TikTok reports (40%), stopped: limit" in result.stdout
-    assert f"videos:   {tmp_path}/videos.jsonl (50 lines" in result.stdout  # 30 from the feed, 20 from #london
-    assert f"run log:  {tmp_path}/runs.jsonl (2 runs)" in result.stdout
+    assert re.search(r"#london: 20 of \d+ videos TikTok reports \(\d+%\), stopped: limit", result.stdout)
+    assert f"videos:   {data}/videos.jsonl (260 lines" in result.stdout  # 6 hourly runs of 40 from the feed, 20 from #london
+    assert f"run log:  {data}/runs.jsonl (8 runs)" in result.stdout
+    assert "viral videos (peak likes/hour above the 99th percentile" in result.stdout and "follow network:" in result.stdout
+    assert {"hashtags.png", "viral_videos.png", "viral_sounds.png", "viral_creators.png", "network_degrees.png"} <= {
+        p.name for p in report.glob("*.png")
+    }
+    ran = sorted(p.name for p in (report / "notebooks").glob("*.ipynb"))
+    assert ran == ["hashtags.ipynb", "network.ipynb", "search.ipynb", "virality.ipynb"]
+    assert all('"image/png"' in p.read_text(encoding="utf-8") for p in (report / "notebooks").glob("*.ipynb"))

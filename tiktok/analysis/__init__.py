@@ -6,7 +6,7 @@ from tiktok.analysis.creators import likes_comments_ratio, posting_frequency, wr
 from tiktok.analysis.hashtags import top_hashtags
 from tiktok.analysis.load import load, load_file
 from tiktok.analysis.search import search, video_texts
-from tiktok.analysis.timeseries import growth, observations
+from tiktok.analysis.timeseries import OBSERVATION_COLUMNS, growth, observations
 from tiktok.analysis.virality import (
     correlation_ci,
     follower_series,
@@ -18,6 +18,7 @@ from tiktok.analysis.virality import (
 )
 
 __all__ = [
+    "OBSERVATION_COLUMNS",
     "correlation_ci",
     "figures",
     "follower_series",

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 
 COUNTS = {"view_count": "views", "like_count": "likes", "comment_count": "comments", "share_count": "shares"}
-SERIES_COLUMNS = ["id", "scraped_at", "username", "music_id", "create_time", *COUNTS, "author_follower_count"]
+OBSERVATION_COLUMNS = ["id", "scraped_at", "username", "music_id", "create_time", *COUNTS, "author_follower_count"]
 
 
 def observations(videos: pd.DataFrame) -> pd.DataFrame:
     """One row per video and observation time, sorted by video then time."""
-    obs = videos.loc[videos["scraped_at"].notna() & videos["id"].notna(), SERIES_COLUMNS]
+    obs = videos.loc[videos["scraped_at"].notna() & videos["id"].notna(), OBSERVATION_COLUMNS]
     obs = obs.sort_values(["id", "scraped_at", "like_count", "view_count"], na_position="first", kind="stable")
     return obs.drop_duplicates(["id", "scraped_at"], keep="last").reset_index(drop=True)
 
