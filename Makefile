@@ -1,10 +1,12 @@
 # make demo: set up, start the simulator, tour it.  make test: lint, type-check, tests.
 PORT ?= 8800
+DATA ?= data
+REPORT ?= report
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test lint typecheck pytest bench clean cron-install cron-remove
+.PHONY: setup system-deps demo test lint typecheck pytest bench notebooks clean cron-install cron-remove
 
 setup: system-deps $(STAMP)
 
@@ -40,6 +42,9 @@ bench: setup
 	$(PY) -m bench.foryou_speed
 	$(PY) -m bench.research_efficiency
 	$(PY) -m bench.analysis
+
+notebooks: setup
+	@PY=$(PY) bash scripts/run-notebooks.sh $(DATA) $(REPORT)/notebooks
 
 cron-install: setup
 	@bash scripts/cron-install.sh install

@@ -2,13 +2,15 @@
 # make demo: start the simulator on loopback, tour it with curl, run the main job (the For-You crawl)
 # hourly over six simulated hours, a hashtag and a follow network, analyse it all (report and
 # notebooks), show where everything is, and keep the simulator up until Ctrl-C.
-# DEMO_SECONDS=N stops it N seconds after the tour (0: at once), for tests and unattended runs.
+# DEMO_SECONDS=N stops it N seconds after the tour (0: at once), for tests and unattended runs;
+# DEMO_HOURS=N takes N hourly snapshots (default 6); DEMO_DATA and DEMO_REPORT say where output goes.
 set -euo pipefail
 PORT=${PORT:-8800}
 PY=${PY:-.venv/bin/python}
 BASE="http://127.0.0.1:$PORT"
 DATA=${DEMO_DATA:-data}
 REPORT=${DEMO_REPORT:-report}
+HOURS=${DEMO_HOURS:-6}
 SCRAPY="$(dirname "$PY")/scrapy"
 
 "$PY" -m tiktok.simulator --port "$PORT" &
@@ -50,8 +52,8 @@ curl -sf "$BASE/__sim__/truth/hashtag/london" | "$PY" -c 'import json,sys; d=jso
 
 step "The simulated clock moves to 10:00, when some videos are going viral"
 curl -sf -X POST "$BASE/__sim__/clock" -d '{"advance": 36000}' >/dev/null
-for HOUR in 1 2 3 4 5 6; do
-  step "The main job, hour $HOUR of 6: scrapy crawl foryou -a count=40 (a browser scrolls the feed), into $DATA/"
+for HOUR in $(seq "$HOURS"); do
+  step "The main job, hour $HOUR of $HOURS: scrapy crawl foryou -a count=40 (a browser scrolls the feed), into $DATA/"
   if [ "$HOUR" = 1 ]; then MEDIA=(); else MEDIA=(-s TIKTOK_MEDIA_ENABLED=False -s TIKTOK_OCR_ENABLED=False); fi
   TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl foryou -a count=40 -s DATA_DIR="$DATA" "${MEDIA[@]}" 2>&1 | grep -E "ERROR|error:" || true
   curl -sf -X POST "$BASE/__sim__/clock" -d '{"advance": 3600}' >/dev/null  # as the hourly cron would, an hour later
@@ -65,12 +67,7 @@ TIKTOK_CLIENT_KEY=sim-demo-key TIKTOK_CLIENT_SECRET=sim-demo-secret TIKTOK_API_U
 step "The analysis: python -m tiktok report $DATA $REPORT"
 "$PY" -m tiktok report "$DATA" "$REPORT"
 step "The notebooks, run on $DATA by papermill into $REPORT/notebooks/"
-mkdir -p "$REPORT/notebooks"
-for NB in notebooks/*.ipynb; do
-  "$(dirname "$PY")/papermill" --no-progress-bar --log-level ERROR -p data_dir "$(cd "$DATA" && pwd)" --cwd notebooks \
-    "$NB" "$REPORT/notebooks/$(basename "$NB")" 2>&1 | grep -vE "TCP without encryption" || true
-  echo "  $REPORT/notebooks/$(basename "$NB")"
-done
+PY="$PY" bash scripts/run-notebooks.sh "$DATA" "$REPORT/notebooks"
 step "Where it is"
 count() { [ -f "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
 echo "  videos:   $DATA/videos.jsonl ($(count "$DATA/videos.jsonl") lines; one per video per run)"

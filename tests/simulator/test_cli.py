@@ -85,14 +85,14 @@ def test_demo_tours_crawls_and_analyses(tmp_path: Path) -> None:
         pytest.skip("curl is not installed (make setup installs it)")
     data, report = tmp_path / "data", tmp_path / "report"
     env = {**os.environ, "PORT": str(free_port()), "PY": sys.executable, "DEMO_SECONDS": "0"}
-    env |= {"DEMO_DATA": str(data), "DEMO_REPORT": str(report)}
+    env |= {"DEMO_DATA": str(data), "DEMO_REPORT": str(report), "DEMO_HOURS": "2"}  # tests/analysis/ crawls eight hours
     result = subprocess.run(["bash", "scripts/demo.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     assert '"code": "ok"' in result.stdout and "HTTP 200, 0 bytes" in result.stdout
     assert "public videos, newest" in result.stdout and "simulator stopped" in result.stdout
     assert re.search(r"#london: 20 of \d+ videos TikTok reports \(\d+%\), stopped: limit", result.stdout)
-    assert f"videos:   {data}/videos.jsonl (260 lines" in result.stdout  # 6 hourly runs of 40 from the feed, 20 from #london
-    assert f"run log:  {data}/runs.jsonl (8 runs)" in result.stdout
+    assert f"videos:   {data}/videos.jsonl (100 lines" in result.stdout  # 2 hourly runs of 40 from the feed, 20 from #london
+    assert f"run log:  {data}/runs.jsonl (4 runs)" in result.stdout
     assert "viral videos (peak likes/hour above the 99th percentile" in result.stdout and "follow network:" in result.stdout
     assert {"hashtags.png", "viral_videos.png", "viral_sounds.png", "viral_creators.png", "network_degrees.png"} <= {
         p.name for p in report.glob("*.png")

@@ -141,7 +141,7 @@ def creators_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame) -> 
 def network_part(report: Report, follows: pd.DataFrame) -> None:
     graph = network.follow_graph(follows)
     figures_: dict[str, Any] = network.summary(graph)
-    report.table("network_summary", pd.DataFrame({"figure": list(figures_), "value": list(figures_.values())}))
+    report.table("network_summary", pd.DataFrame({"figure": list(figures_), "value": pd.Series(list(figures_.values()), dtype=object)}))
     report.table("network_degrees", network.degree_table(graph))
     report.table("network_hubs", network.top_hubs(graph))
     report.written += network.export(graph, report.out)

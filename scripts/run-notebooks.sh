@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every notebook in notebooks/ on DATA_DIR with papermill, into OUT_DIR (figures and tables in
+# the saved notebooks). Usage: scripts/run-notebooks.sh DATA_DIR OUT_DIR  (PY: the venv's python)
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+DATA=${1:?give the data directory}
+OUT=${2:?give the output directory}
+[ -d "$DATA" ] || { echo "run-notebooks: $DATA is not a folder: give the DATA_DIR a crawl wrote" >&2; exit 2; }
+DATA=$(cd "$DATA" && pwd)
+mkdir -p "$OUT"
+for NB in notebooks/*.ipynb; do
+  # papermill prints the kernel's warning about local TCP; an error still fails the run
+  "$PY" -m papermill --no-progress-bar --log-level ERROR -p data_dir "$DATA" --cwd notebooks "$NB" "$OUT/$(basename "$NB")" \
+    2> >(grep -v "TCP without encryption" >&2)
+  echo "  $OUT/$(basename "$NB")"
+done
