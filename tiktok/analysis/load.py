@@ -1,6 +1,6 @@
 """jsonlines output into pandas, for the analysis and the notebooks (never imports Scrapy).
 
-pyarrow parses the files (ten times a json.loads loop, bench/analysis.py); a line it cannot take
+pyarrow parses the files (eight times as fast as a json.loads loop, bench/analysis.py); a line it cannot take
 (a last line cut by a crash, a garbled one) sends the file through the tolerant line reader
 instead, which skips that line and says so. Ids stay strings, counts are nullable integers and
 times are UTC timestamps, whatever the file's first rows happened to hold.
