@@ -154,3 +154,15 @@ def test_the_analysis_never_imports_scrapy() -> None:
     code = "import sys, tiktok.analysis, tiktok.analysis.report; print('scrapy' in sys.modules, 'twisted' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_follower_growth_from_exact_profiles_when_a_creator_has_them(tmp_path: Path) -> None:
+    rows = [video("1", h, 5, username="ann", author_follower_count=54_800) for h in (1, 2)]
+    rows += [video("2", h, 5, username="bob", author_follower_count=f) for h, f in ((1, 1_000), (3, 1_600))]
+    profiles = [
+        {"username": "ann", "follower_count": f, "counts_exact": True, "scraped_at": f"2026-06-01T0{h}:00:00Z"}
+        for h, f in ((1, 54_784), (2, 54_790))
+    ]
+    videos, users = ta.load_file(write(tmp_path / "v.jsonl", rows)), ta.load_file(write(tmp_path / "u.jsonl", profiles), "users")
+    growth = ta.viral_creators(videos, users, percentile=50).set_index("username")["peak_followers_per_hour"]
+    assert growth.to_dict() == {"bob": 300.0, "ann": 6.0}  # ann's rounded 54.8K rows are not mixed in

@@ -56,14 +56,15 @@ def viral_videos(videos: pd.DataFrame, percentile: float = DEFAULT_PERCENTILE, r
 
 
 def follower_series(videos: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each creator's follower count at each observation: username, at, followers. From profile
-    rows (users.jsonl) where there are some, as their counts are exact, else from the author's
-    figures on video rows, which the web rounds ("54.8K")."""
+    """Each creator's follower count at each observation: username, at, followers. From exact
+    profile rows (users.jsonl) for a creator who has some, else from the author's figures on video
+    rows, which the web rounds ("54.8K"): mixing the two would make rounding look like growth."""
     parts = [videos[["username", "scraped_at", "author_follower_count"]].set_axis(["username", "at", "followers"], axis=1).assign(exact=0)]
     if users is not None and len(users):
         profiles = users[["username", "scraped_at", "follower_count"]].set_axis(["username", "at", "followers"], axis=1)
         parts.append(profiles.assign(exact=users["counts_exact"].fillna(False).astype(int).to_numpy()))
     series = pd.concat(parts, ignore_index=True).dropna(subset=["username", "at", "followers"])
+    series = series.loc[series["exact"] == series.groupby("username")["exact"].transform("max")]
     series = series.sort_values(["username", "at", "exact", "followers"], kind="stable")
     return series.drop_duplicates(["username", "at"], keep="last").drop(columns="exact").reset_index(drop=True)
 
