@@ -25,7 +25,7 @@ def hashtag_bars(table: pd.DataFrame) -> Figure:
     source = table.attrs.get("source")
     where = f" collected by {source}" if source else ""
     ax.set_xlabel(f"% of {table.attrs.get('posts', 0):,} posts{where}")
-    ax.set_title("Top co-occurring hashtags" if source and source.startswith("hashtag:") else "Top hashtags")
+    ax.set_title(f"Hashtags posted with #{source.removeprefix('hashtag:')}" if source and source.startswith("hashtag:") else "Top hashtags")
     return fig
 
 
