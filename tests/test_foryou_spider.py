@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers.sim_process import ROOT, running_simulator, truth
+from tests.helpers.sim_process import ROOT, advance, running_simulator, truth
 
 pytestmark = pytest.mark.browser
 
@@ -53,12 +52,6 @@ def test_collects_count_unique_videos_with_exact_counts(simulator: str, tmp_path
     assert sum(bool(v["ocr_text"]) for v in videos) >= 27
     (run,) = lines(tmp_path / "runs.jsonl")
     assert run["spider"] == "foryou" and run["items"]["videos"] == 30 and run["arguments"] == {"count": "30"}
-
-
-def advance(base: str, seconds: float) -> float:
-    request = urllib.request.Request(base + "/__sim__/clock", data=json.dumps({"advance": seconds}).encode(), method="POST")
-    with urllib.request.urlopen(request) as resp:
-        return float(json.load(resp)["now"])
 
 
 def test_hourly_runs_show_viral_videos_growing(simulator: str, tmp_path: Path) -> None:

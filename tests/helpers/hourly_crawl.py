@@ -5,25 +5,16 @@ through the Research API."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
-from tests.helpers.sim_process import ROOT, truth
+from tests.helpers.sim_process import ROOT, advance, truth
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 NO_MEDIA = ["-s", "TIKTOK_MEDIA_ENABLED=False", "-s", "TIKTOK_OCR_ENABLED=False"]
 RESEARCH_ENV = {"TIKTOK_CLIENT_KEY": "sim-demo-key", "TIKTOK_CLIENT_SECRET": "sim-demo-secret"}
-
-
-def advance(base: str, seconds: float) -> float:
-    """Moves the simulator's clock; returns its new time."""
-    request = urllib.request.Request(base + "/__sim__/clock", data=json.dumps({"advance": seconds}).encode(), method="POST")
-    with urllib.request.urlopen(request) as resp:
-        return float(json.load(resp)["now"])
 
 
 def crawl(base: str, data: Path, spider: str, *args: str) -> None:

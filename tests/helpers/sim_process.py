@@ -45,6 +45,13 @@ def set_faults(base: str, faults: dict[str, float]) -> None:
     urllib.request.urlopen(request).close()
 
 
+def advance(base: str, seconds: float) -> float:
+    """Moves the simulator's clock; returns its new time."""
+    request = urllib.request.Request(base + "/__sim__/clock", data=json.dumps({"advance": seconds}).encode(), method="POST")
+    with urllib.request.urlopen(request) as resp:
+        return float(json.load(resp)["now"])
+
+
 def truth(base: str, path: str) -> Any:
     with urllib.request.urlopen(f"{base}/__sim__/truth/{path}") as resp:
         return json.load(resp)
