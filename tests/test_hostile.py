@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.sim_process import ROOT, running_simulator, truth
+from tests.helpers.sim_process import ROOT, running_simulator, set_faults, truth
 
 pytestmark = pytest.mark.browser
 TAGS = ("london", "paris", "food", "music")
@@ -51,10 +51,7 @@ def test_complete_or_reason_stated(tmp_path: Path) -> None:
 
 def test_captcha_everywhere_stops_with_the_reason(tmp_path: Path) -> None:
     with running_simulator("--clock-speed", "0.000001") as base:
-        request = urllib.request.Request(
-            base + "/__sim__/faults", data=json.dumps({"captcha": 1.0, "captcha_burst": 0}).encode(), method="POST"
-        )
-        urllib.request.urlopen(request).close()
+        set_faults(base, {"captcha": 1.0, "captcha_burst": 0})
         cmd = [
             sys.executable,
             "-m",

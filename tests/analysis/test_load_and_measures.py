@@ -166,3 +166,38 @@ def test_follower_growth_from_exact_profiles_when_a_creator_has_them(tmp_path: P
     videos, users = ta.load_file(write(tmp_path / "v.jsonl", rows)), ta.load_file(write(tmp_path / "u.jsonl", profiles), "users")
     growth = ta.viral_creators(videos, users, percentile=50).set_index("username")["peak_followers_per_hour"]
     assert growth.to_dict() == {"bob": 300.0, "ann": 6.0}  # ann's rounded 54.8K rows are not mixed in
+
+
+def test_viral_sounds_by_videos_posted_lately(tmp_path: Path) -> None:
+    old, recent = 1780200000 - 10 * 86400, 1780200000 + 3600  # 48 h window before the last observation (02:00)
+    rows = [video(f"o{i}", 2, 5, music_id="classic", create_time=old) for i in range(20)]
+    rows += [video(f"n{i}", 2, 5, music_id="rising", create_time=recent) for i in range(6)]
+    rows += [video("q", 2, 5, music_id="quiet", create_time=recent)]
+    ranking = ta.viral_sounds(ta.load_file(write(tmp_path / "v.jsonl", rows)), percentile=50)
+    table = ranking.set_index("music_id")
+    assert list(ranking["music_id"][:2]) == ["rising", "quiet"] and list(ranking.loc[ranking["viral"], "music_id"]) == ["rising"]
+    assert table.loc["classic", "videos"] == 20 and table.loc["classic", "recent_videos"] == 0
+    assert table.loc["rising", "recent_videos_per_hour"] == 6 / 48
+    usage = ta.sound_usage(ta.load_file(tmp_path / "v.jsonl"), freq="1D")
+    assert usage.groupby("music_id")["videos_so_far"].last().to_dict() == {"classic": 20, "quiet": 1, "rising": 6}
+
+
+def test_best_video_against_follower_growth_per_creator(tmp_path: Path) -> None:
+    rows = []
+    for n, (rate, followers_per_hour) in enumerate(((10, 1), (100, 5), (1000, 50), (5000, 400), (20, 3))):
+        rows += [video(str(n), h, 100 + rate * h, username=f"c{n}", author_follower_count=1000 + followers_per_hour * h) for h in (1, 3)]
+    table, stats = ta.viral_follower_correlation(ta.load_file(write(tmp_path / "v.jsonl", rows)), method="spearman")
+    per = table.set_index("username")
+    assert per.loc["c3", "best_video_likes_per_hour"] == 5000.0 and per.loc["c3", "followers_per_hour"] == 400.0
+    assert stats["n"] == 5 and stats["r"] == pytest.approx(1.0)
+
+
+def test_page_items_take_the_servers_time() -> None:
+    from scrapy.http import HtmlResponse
+
+    from tiktok.observed_time import response_time
+
+    dated = HtmlResponse("http://x/", headers={"Date": "Mon, 01 Jun 2026 10:00:00 GMT"}, body=b"")
+    assert response_time(dated) == "2026-06-01T10:00:00Z"
+    undated = response_time(HtmlResponse("http://x/", body=b""))
+    assert abs(pd.Timestamp(undated) - pd.Timestamp.now(tz="UTC")) < pd.Timedelta(minutes=1)  # no Date: the crawler's clock

@@ -8,10 +8,11 @@ import json
 from collections import Counter
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 import tiktok.analysis as ta
-from tests.analysis.conftest import Crawled
+from tests.analysis.conftest import HOURS, Crawled
 from tests.helpers.sim_process import truth
 
 pytestmark = pytest.mark.browser  # the data comes from browser crawls (conftest.py)
@@ -132,3 +133,14 @@ def test_wrapped_counts_are_the_creators_past_2_31(crawled: Crawled) -> None:
         u["username"] for u in truth(crawled.base, "users") if truth(crawled.base, f"user/{u['username']}")["stats"]["likes"] >= 2**31
     }
     assert expected and set(wrapped["username"]) == expected
+
+
+def test_every_observation_has_its_simulated_time_and_each_profile_is_kept_once_per_run(crawled: Crawled) -> None:
+    window = (pd.Timestamp(crawled.first, unit="s", tz="UTC").floor("s"), pd.Timestamp(crawled.last, unit="s", tz="UTC").ceil("s"))
+    for name in ("videos", "users", "sounds", "hashtags"):
+        times = ta.load(crawled.data, name)["scraped_at"]
+        assert times.notna().all() and times.between(*window).all(), name  # the server's clock, pages included
+    users = ta.load(crawled.data, "users")
+    profiles = users.loc[users["source"] == "user:" + users["username"]]
+    assert profiles.groupby("username").size().eq(HOURS).all() and profiles["run_id"].nunique() == HOURS
+    assert profiles.groupby("username")["scraped_at"].nunique().eq(HOURS).all()

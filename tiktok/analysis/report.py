@@ -140,13 +140,13 @@ def creators_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame) -> 
 
 def network_part(report: Report, follows: pd.DataFrame) -> None:
     graph = network.follow_graph(follows)
-    figures_: dict[str, Any] = network.summary(graph)
-    report.table("network_summary", pd.DataFrame({"figure": list(figures_), "value": pd.Series(list(figures_.values()), dtype=object)}))
+    stats: dict[str, Any] = network.summary(graph)
+    report.table("network_summary", pd.DataFrame({"figure": list(stats), "value": pd.Series(list(stats.values()), dtype=object)}))
     report.table("network_degrees", network.degree_table(graph))
     report.table("network_hubs", network.top_hubs(graph))
     report.written += network.export(graph, report.out)
     report.figure("network_degrees", figures.degree_ccdf(graph))
     report.findings.append(
-        f"follow network: {figures_['nodes']} accounts, {figures_['edges']} follows, reciprocity {figures_['reciprocity']:.2f}, "
-        f"clustering {figures_['average_clustering']:.2f}, followers tail alpha {figures_['followers_tail_alpha']:.2f}"
+        f"follow network: {stats['nodes']} accounts, {stats['edges']} follows, reciprocity {stats['reciprocity']:.2f}, "
+        f"clustering {stats['average_clustering']:.2f}, followers tail alpha {stats['followers_tail_alpha']:.2f}"
     )
