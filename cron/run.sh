@@ -2,8 +2,9 @@
 # One crawl for cron: cron/run.sh SPIDER [scrapy crawl arguments...], e.g. cron/run.sh foryou -a count=100
 #
 # If the previous run of the same spider is still going when this one starts, it is stopped first:
-# SIGTERM (Scrapy finishes what is in flight and writes the run's end in runs.jsonl), then SIGKILL
-# after TIKTOK_CRON_GRACE seconds (default 60). Output goes to logs/SPIDER-<UTC time>.log.
+# SIGTERM (Scrapy finishes what is in flight and writes the run's end, verdict `stopped`, in
+# runs.jsonl), then SIGKILL after TIKTOK_CRON_GRACE seconds (default 60). The script exits with the
+# crawl's own exit code, its verdict: 0 complete, 3 partial, 4 quota, 5 blocked, 6 stopped, 1 failed. Output goes to logs/SPIDER-<UTC time>.log.
 # Cron gives a bare environment: every path here is absolute, from this script's own place.
 # TIKTOK_DATA_DIR, TIKTOK_WEB_URL and TIKTOK_LOG_DIR may be set on the crontab line.
 set -u
@@ -43,4 +44,10 @@ flock -u 9
 wait "$pid"
 rc=$?
 [ "$(cat "$PIDFILE" 2>/dev/null)" = "$pid" ] && rm -f "$PIDFILE"
+# The crawl's exit code is its verdict (README "Every run ends with a verdict"); cron mails what is printed.
+case "$rc" in
+  0) verdict=complete ;; 3) verdict=partial ;; 4) verdict=quota ;; 5) verdict=blocked ;; 6) verdict=stopped ;;
+  2) verdict="refused (bad arguments, credentials, or the data directory is in use)" ;; *) verdict=failed ;;
+esac
+echo "$(date -u +%FT%TZ) $SPIDER run ended: $verdict (exit $rc); log: $LOG" | tee -a "$LOG"
 exit "$rc"

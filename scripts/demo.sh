@@ -73,7 +73,7 @@ count() { [ -f "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
 echo "  videos:   $DATA/videos.jsonl ($(count "$DATA/videos.jsonl") lines; one per video per run)"
 echo "  users:    $DATA/users.jsonl ($(count "$DATA/users.jsonl")), hashtags, sounds, comments: $DATA/*.jsonl"
 echo "  covers:   $DATA/media/cover/ ($(ls "$DATA/media/cover" 2>/dev/null | wc -l | tr -d ' ') files, their text in ocr_text)"
-echo "  run log:  $DATA/runs.jsonl ($(count "$DATA/runs.jsonl") runs)"
+echo "  run log:  $DATA/runs.jsonl ($(grep -c '"event": "ended"' "$DATA/runs.jsonl" 2>/dev/null || echo 0) runs, each with its verdict)"
 echo "  follows:  $DATA/follows.jsonl ($(count "$DATA/follows.jsonl") edges)"
 echo "  search:   $PY -m tiktok db build $DATA && $PY -m tiktok db search \"london\" --data $DATA"
 echo "  analysis: $REPORT/ (tables as CSV, charts as PNG, network.gexf for Gephi), $REPORT/notebooks/ (run notebooks)"

@@ -67,7 +67,8 @@ def test_a_real_cron_runs_every_minute_and_handles_overlap(cron_daemon: None, tm
             while time.monotonic() < deadline:
                 time.sleep(5)
                 runs_file = data / "runs.jsonl"
-                runs = [json.loads(line) for line in runs_file.read_text(encoding="utf-8").splitlines()] if runs_file.exists() else []
+                lines = runs_file.read_text(encoding="utf-8").splitlines() if runs_file.exists() else []
+                runs = [r for r in map(json.loads, lines) if r["event"] == "ended"]
                 if runs:
                     break
                 finished = [p for p in logs.glob("foryou-*.log") if "error:" in p.read_text(encoding="utf-8", errors="replace")]
@@ -80,7 +81,8 @@ def test_a_real_cron_runs_every_minute_and_handles_overlap(cron_daemon: None, tm
                 time.sleep(10)
     assert runs, "no run ended within 200 s: cron did not run cron/run.sh every minute, or the overlap was not handled"
     first = runs[0]
-    assert first["spider"] == "foryou" and first["finish_reason"] == "shutdown"
+    assert first["spider"] == "foryou" and first["finish_reason"] == "shutdown" and first["verdict"] == "stopped"
     assert isinstance(first["items"], dict) and first["items"].get("videos", 0) > 0  # it stored what it had
     log_text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in logs.glob("foryou-*.log"))
     assert len(list(logs.glob("foryou-*.log"))) >= 2 and "Received SIGTERM" in log_text
+    assert "foryou run ended: stopped (exit 6)" in log_text  # cron sees the stopped run as not complete

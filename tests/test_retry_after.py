@@ -9,7 +9,7 @@ from email.utils import format_datetime
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
-from tiktok.middlewares import RetryAfterMiddleware, retry_after_seconds
+from tiktok.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 
 
 def test_retry_after_values() -> None:

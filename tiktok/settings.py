@@ -50,10 +50,10 @@ ITEM_PIPELINES = {
     "tiktok.pipelines.write.WritePipeline": 900,
 }
 EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}
-SPIDER_MIDDLEWARES = {"tiktok.observed_time.ObservedTimeMiddleware": 100}  # items from pages get the server's time
+SPIDER_MIDDLEWARES = {"tiktok.middlewares.observed_time.ObservedTimeMiddleware": 100}  # items from pages get the server's time
 # After RetryMiddleware (550) on the way out, so before it on the way back: wait, then retry.
 DOWNLOADER_MIDDLEWARES = {
-    "tiktok.middlewares.RetryAfterMiddleware": 560,
+    "tiktok.middlewares.retry_after.RetryAfterMiddleware": 560,
     "tiktok.research.auth.ResearchAuthMiddleware": 590,  # the Research API token (requests marked research)
 }
 

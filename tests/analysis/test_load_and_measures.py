@@ -195,7 +195,7 @@ def test_best_video_against_follower_growth_per_creator(tmp_path: Path) -> None:
 def test_page_items_take_the_servers_time() -> None:
     from scrapy.http import HtmlResponse
 
-    from tiktok.observed_time import response_time
+    from tiktok.middlewares.observed_time import response_time
 
     dated = HtmlResponse("http://x/", headers={"Date": "Mon, 01 Jun 2026 10:00:00 GMT"}, body=b"")
     assert response_time(dated) == "2026-06-01T10:00:00Z"

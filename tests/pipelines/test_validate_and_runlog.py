@@ -1,5 +1,5 @@
-"""An invalid item is kept in rejected.jsonl with its reason and counted; each run is one line in
-runs.jsonl, with secret-looking arguments redacted."""
+"""An invalid item is kept in rejected.jsonl with its reason and counted; each run has a started and
+an ended line in runs.jsonl, with its verdict and secret-looking arguments redacted."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from scrapy import Spider
 from scrapy.exceptions import DropItem
-from scrapy.utils.test import get_crawler
 
-from tiktok.extensions.runlog import RunLog, redact
+from tests.helpers.crawler import crawler_with_run
+from tiktok.extensions.runlog import RunLog, redact, run_context
 from tiktok.items import Comment, User, Video
 from tiktok.pipelines.validate import ValidatePipeline, type_errors
 
@@ -26,7 +27,7 @@ def test_type_errors_name_the_field() -> None:
 
 
 def test_invalid_items_are_rejected_with_their_reason(tmp_path: Path) -> None:
-    crawler = get_crawler(settings_dict={"DATA_DIR": str(tmp_path)})
+    crawler = crawler_with_run(tmp_path)
     pipeline = ValidatePipeline.from_crawler(crawler)
     assert pipeline.process_item(Comment(id="5", text="ok")) is not None
     with pytest.raises(DropItem, match="invalid Comment: like_count has str"):
@@ -38,21 +39,46 @@ def test_invalid_items_are_rejected_with_their_reason(tmp_path: Path) -> None:
     assert crawler.stats.get_value("validate/rejected/comment") == 1
 
 
-def test_run_log_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+class ResearchVideos(Spider):
+    name = "research_videos"
+
+
+def test_run_log_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIKTOK_CLIENT_SECRET", "s3cr3t-value")
-    crawler = get_crawler(settings_dict={"DATA_DIR": str(tmp_path)})
-    spider = type("Spider", (), {"name": "research_videos", "run_arguments": {"query": "q.yaml", "note": "s3cr3t-value", "token": "abc"}})()
-    log = RunLog.from_crawler(crawler)
+    arguments = {"query": "q.yaml", "note": "s3cr3t-value", "token": "abc"}
+    crawler = crawler_with_run(tmp_path, ResearchVideos, TIKTOK_SPIDER_ARGUMENTS=arguments)
+    spider = ResearchVideos()
+    log = crawler.get_extension(RunLog)
     log.spider_opened(spider)
     crawler.stats.set_value("stored/videos", 7)
     crawler.stats.set_value("log_count/ERROR", 2)
     log.spider_closed(spider, "finished")
-    (line,) = (tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()
-    run = json.loads(line)
-    assert run["spider"] == "research_videos" and run["run_id"].startswith("research_videos-") and run["finish_reason"] == "finished"
+    text = (tmp_path / "runs.jsonl").read_text(encoding="utf-8")
+    started, run = [json.loads(line) for line in text.splitlines()]
+    assert started["event"] == "started" and started["run_id"] == run["run_id"] == run_context(crawler).run_id
+    assert run["event"] == "ended" and run["spider"] == "research_videos" and run["run_id"].startswith("research_videos-")
+    assert run["finish_reason"] == "finished" and run["verdict"] == "complete" and run["missing"] == [] and run["fill"] is None
     assert run["arguments"] == {"query": "q.yaml", "note": "[redacted]", "token": "[redacted]"}
     assert run["items"] == {"videos": 7} and run["errors"] == {"log_count/ERROR": 2}
-    assert "s3cr3t-value" not in line
+    assert crawler.stats.get_value("run/verdict") == "complete"
+    assert "s3cr3t-value" not in text
+
+
+def test_a_gap_makes_the_run_partial_with_its_fill_command(tmp_path: Path) -> None:
+    crawler = crawler_with_run(tmp_path, ResearchVideos, TIKTOK_SPIDER_ARGUMENTS={"query": "q.yaml"})
+    spider = ResearchVideos()
+    log = crawler.get_extension(RunLog)
+    log.spider_opened(spider)
+    run_context(crawler).gap("window 2026-05-01..2026-05-07: pages after cursor 200 lost")
+    crawler.stats.set_value("retry/max_reached", 2)
+    log.spider_closed(spider, "finished")
+    run = json.loads((tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert run["verdict"] == "partial"
+    assert run["missing"] == [
+        "window 2026-05-01..2026-05-07: pages after cursor 200 lost",
+        "2 request(s) given up after their retries (see the log's 'Gave up retrying' lines)",
+    ]
+    assert run["fill"] == "scrapy crawl research_videos -a query=q.yaml"
 
 
 def test_redact_keeps_ordinary_arguments() -> None:

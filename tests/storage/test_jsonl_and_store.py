@@ -21,6 +21,15 @@ def test_repair_cuts_a_partial_last_line_and_keeps_it(tmp_path: Path) -> None:
     assert repair(path, tmp_path / "state") is None  # a whole file is left alone
 
 
+def test_repair_keeps_a_whole_last_record_that_only_lost_its_newline(tmp_path: Path) -> None:
+    path = tmp_path / "videos.jsonl"
+    path.write_bytes(b'{"id": "1"}\n{"id": "2"}')
+    note = repair(path, tmp_path / "state")
+    assert note is not None and "completed it" in note
+    assert path.read_bytes() == b'{"id": "1"}\n{"id": "2"}\n'
+    assert not (tmp_path / "state").exists()  # nothing was cut, so nothing kept aside
+
+
 def test_readers_skip_and_report_a_cut_line(tmp_path: Path) -> None:
     path = tmp_path / "users.jsonl"
     path.write_bytes(b'{"username": "a"}\n{"username": "b"}\n{"username": ')

@@ -1,21 +1,35 @@
-"""One line per run in DATA_DIR/runs.jsonl: spider, arguments (secrets redacted), start and end,
-items stored per type, rejected and duplicate items, errors by kind, and how the run ended.
+"""The run's context, its lock and its record in DATA_DIR/runs.jsonl (issues #11 and #13).
 
-It also gives each run its id (`spider.run_id`, which videos carry). With JOBDIR the id is kept in
-the job's state, so a paused and resumed crawl stays one run.
+When the crawler is made, this extension takes the data directory's lock (one writer per
+directory: a second run is refused with one line naming the holder) and makes the run context that
+pipelines and spiders reach with `run_context(crawler)`. When the spider opens it gives the run its
+id (with JOBDIR the id is kept in the job's state, so a paused and resumed crawl stays one run) and
+appends a `started` line; when it closes it decides the verdict (tiktok/run/verdict.py), logs it in
+one line, keeps it in the stats (`run/verdict`, which the crawl command turns into the exit code)
+and appends the `ended` line: arguments (secrets redacted), items stored, rejected and duplicate
+items, errors by kind, what is missing and the command that fills it.
+
+Settings: DATA_DIR, TIKTOK_SPIDER_ARGUMENTS (the -a values as given; set by the spider).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
 
-from tiktok.pipelines import store_for
+from tiktok.run.context import RunContext
+from tiktok.run.lock import DataDirLock, usable_data_dir
+from tiktok.run.verdict import EXIT_CODES, stats_gaps, verdict_of
+from tiktok.storage.store import DataStore
+
+logger = logging.getLogger(__name__)
 
 SECRET_NAME = re.compile(r"secret|token|password|passwd|api_?key|client_?key|credential", re.I)
 ERROR_STATS = (
@@ -39,45 +53,98 @@ def redact(arguments: dict[str, Any]) -> dict[str, Any]:
     return {k: "[redacted]" if SECRET_NAME.search(k) or str(v) in env_secrets else v for k, v in arguments.items()}
 
 
+def run_context(crawler: Any) -> RunContext:
+    """The crawl's run context (the RunLog extension is enabled in settings.py)."""
+    ext: RunLog | None = crawler.get_extension(RunLog)
+    if ext is None:
+        raise RuntimeError("the RunLog extension is not enabled: add tiktok.extensions.runlog.RunLog to EXTENSIONS")
+    return ext.context
+
+
 class RunLog:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.started = now()
+        settings = crawler.settings
+        data_dir = usable_data_dir(settings.get("DATA_DIR", "data"))
+        name = crawler.spidercls.name
+        self.context = RunContext(
+            spider=name,
+            data_dir=data_dir,
+            store=DataStore(data_dir),
+            arguments=dict(settings.getdict("TIKTOK_SPIDER_ARGUMENTS")),
+            started_at=now(),
+        )
+        self.lock = DataDirLock(data_dir)
+        self.lock.acquire({"spider": name, "started_at": self.context.started_at})
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunLog:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
+
+    def record(self) -> dict[str, Any]:
+        ctx = self.context
+        return {"run_id": ctx.run_id, "spider": ctx.spider, "arguments": redact(ctx.arguments), "started_at": ctx.started_at}
 
     def spider_opened(self, spider: Any) -> None:
         state = getattr(spider, "state", None)  # set by Scrapy's SpiderState when JOBDIR is set
         run_id = state.get("run_id") if isinstance(state, dict) else None
+        resumed = bool(run_id)
         if not run_id:
             run_id = f"{spider.name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
             if isinstance(state, dict):
                 state["run_id"] = run_id
-        spider.run_id = run_id
+        self.context.run_id = run_id
+        started = {"event": "started", **self.record(), "pid": os.getpid(), "host": socket.gethostname()}
+        self.append({**started, "resumed": True} if resumed else started)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
+        ctx = self.context
+        missing = [*ctx.gaps, *stats_gaps(stats)]
+        verdict = verdict_of(reason, missing)
+        fill = ctx.fill_command(redact(ctx.arguments)) if verdict in ("partial", "stopped") else None
+        self.crawler.stats.set_value("run/verdict", verdict)
 
         def with_prefix(prefix: str) -> dict[str, Any]:
             return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
-        errors = {k: v for k, v in sorted(stats.items()) if k.startswith(ERROR_STATS)}
-        store_for(self.crawler).append_run(
+        self.append(
             {
-                "run_id": getattr(spider, "run_id", None),
-                "spider": spider.name,
-                "arguments": redact(getattr(spider, "run_arguments", {})),
-                "started_at": self.started,
+                "event": "ended",
+                **self.record(),
                 "finished_at": now(),
                 "items": with_prefix("stored/"),
                 "rejected": with_prefix("validate/rejected/"),
                 "duplicates": with_prefix("dedupe/dropped/"),
-                "errors": errors,
+                "errors": {k: v for k, v in sorted(stats.items()) if k.startswith(ERROR_STATS)},
                 "finish_reason": reason,
+                "verdict": verdict,
+                "missing": missing,
+                "fill": fill,
             }
         )
+        self.log_verdict(verdict, reason, missing, fill)
+
+    def log_verdict(self, verdict: str, reason: str, missing: list[str], fill: str | None) -> None:
+        code = EXIT_CODES[verdict]
+        if verdict == "complete":
+            logger.info("Verdict: complete (exit 0): everything the run set out to collect is stored")
+            return
+        lines = [f"Verdict: {verdict} (exit {code}): {reason}"]
+        lines += [f"  missing: {m}" for m in missing]
+        if fill:
+            lines.append(f"  to fill the gaps, run: {fill}")
+        logger.warning("\n".join(lines))
+
+    def engine_stopped(self) -> None:
+        self.lock.release()
+
+    def append(self, record: dict[str, Any]) -> None:
+        try:
+            self.context.store.append_run(record)
+        except OSError as exc:  # a full disk: the verdict still reaches the exit code and the log
+            logger.error("could not append to %s/runs.jsonl (%s)", self.context.data_dir, exc.strerror)

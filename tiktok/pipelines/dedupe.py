@@ -12,25 +12,29 @@ from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
+from tiktok.extensions.runlog import run_context
 from tiktok.items import User, Video
-from tiktok.pipelines import store_for
-from tiktok.storage.store import DataStore
+from tiktok.run.context import RunContext
+
+
+class Duplicate(DropItem):
+    """An item whose key is stored or on its way: the write pipeline keeps its reservation."""
 
 
 class DedupePipeline:
-    def __init__(self, store: DataStore, crawler: Any) -> None:
-        self.store, self.crawler = store, crawler
+    def __init__(self, context: RunContext, stats: Any) -> None:
+        self.context, self.store, self.stats = context, context.store, stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupePipeline:
         if not crawler.settings.getbool("TIKTOK_DEDUPE_ENABLED", True):
             raise NotConfigured
-        return cls(store_for(crawler), crawler)
+        return cls(run_context(crawler), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Video | User) and item.run_id is None:
-            item.run_id = getattr(self.crawler.spider, "run_id", None)
+            item.run_id = self.context.run_id
         if self.store.reserve(item):
             return item
-        self.crawler.stats.inc_value(f"dedupe/dropped/{type(item).__name__.lower()}")
-        raise DropItem(f"{type(item).__name__} already stored", log_level="DEBUG")
+        self.stats.inc_value(f"dedupe/dropped/{type(item).__name__.lower()}")
+        raise Duplicate(f"{type(item).__name__} already stored", log_level="DEBUG")

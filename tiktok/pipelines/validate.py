@@ -18,8 +18,8 @@ import attrs
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
+from tiktok.extensions.runlog import run_context
 from tiktok.items import ITEM_TYPES, Follow, User, UserStatus
-from tiktok.pipelines import store_for
 from tiktok.storage.store import DataStore
 
 DIGITS = re.compile(r"^\d{1,25}$")
@@ -89,7 +89,7 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Any) -> ValidatePipeline:
         if not crawler.settings.getbool("TIKTOK_VALIDATE_ENABLED", True):
             raise NotConfigured
-        return cls(store_for(crawler), crawler.stats)
+        return cls(run_context(crawler).store, crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         errors = type_errors(item)

@@ -17,7 +17,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from tiktok.pipelines import store_for
+from tiktok.extensions.runlog import run_context
+from tiktok.pipelines.dedupe import Duplicate
 from tiktok.storage.store import DataStore
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class WritePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WritePipeline:
-        pipeline = cls(store_for(crawler), crawler)
+        pipeline = cls(run_context(crawler).store, crawler)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
@@ -44,7 +45,7 @@ class WritePipeline:
         self.store.close()
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any) -> None:
-        if "already stored" not in str(exception):
+        if not isinstance(exception, Duplicate):
             self.store.release(item)  # a dropped item was not stored: it may come again
 
     def process_item(self, item: Any) -> Any:

@@ -1,7 +1,8 @@
 """Appending and reading jsonlines files so that a kill -9 or a full disk never corrupts them.
 
 Writers append one line per record and flush it; a crash can leave at most a partial last line,
-which `repair` cuts off (keeping the fragment beside the state, never deleting data). Readers
+which `repair` cuts off (keeping the fragment beside the state, never deleting data), or completes
+when only its newline is missing. Readers
 skip a truncated or garbled line and say so instead of failing.
 """
 
@@ -38,12 +39,22 @@ def repair(path: Path, keep_dir: Path) -> str | None:
         keep_from = size - block + cut + 1 if cut >= 0 else 0
         f.seek(keep_from)
         fragment = f.read()
+        if whole_record(fragment):  # only its newline was lost: the record itself is kept in place
+            f.write(b"\n")
+            return f"{path}: the last record lacked its newline; completed it"
         f.truncate(keep_from)
     keep_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     kept = keep_dir / f"{path.name}.truncated-{stamp}"
     kept.write_bytes(fragment)
     return f"{path}: cut a truncated last line of {len(fragment)} bytes (kept in {kept})"
+
+
+def whole_record(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
 
 
 def read_jsonl(path: Path, problems: list[str] | None = None) -> Iterator[dict[str, Any]]:
