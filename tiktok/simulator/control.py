@@ -233,6 +233,7 @@ async def video(request: web.Request) -> web.Response:
             "id": str(w.video_id(v)),
             "author": w.username(int(w.v_author[v])),
             "create_time": int(w.v_create[v]),
+            "duration": int(w.v_duration[v]),
             "exists": w.exists(v, t),
             "public": w.public(v, t),
             "deleted_at": int(w.v_deleted_at[v]) or None,

@@ -5,6 +5,12 @@ referer-less request gets 403, and a video also needs the ``tt_chain_token`` coo
 Covers and photo-mode images are JPEGs with the video's cover text drawn large (the text is part of
 the world's truth, for OCR); videos and sounds are real small mp4/mp3 files made once by ffmpeg and
 cached on disk; captions are WebVTT.
+
+A video file agrees with what the pages say of it (issue 12): it lasts the video's duration, is
+576x1024 (what TikTok's "540p" gear serves, as in the real item lists), and is exactly `video_size`
+bytes, so `DataSize`, `size` and the bitrate in `UrlKey` describe the file served. The picture is
+a still colour at one frame a second: a 15-minute video is about 2 MB and takes a fraction of a
+second to make, by looping a 10-second clip without re-encoding.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import io
+import secrets
 import shutil
 import subprocess
 import textwrap
@@ -24,6 +31,22 @@ from aiohttp import web
 from PIL import Image, ImageDraw, ImageFont
 
 MEDIA_TTL = 6 * 3600  # simulated seconds a media URL stays valid
+VIDEO_WIDTH, VIDEO_HEIGHT = 576, 1024  # the real "540p" gear (normal_540_0) is 576x1024
+VIDEO_BYTES_PER_SECOND = 4000  # above what the still-colour clip needs, so padding always fits
+VIDEO_HEADROOM = 16_384  # the mp4 header and the first clip's overhead
+CLIP_SECONDS = 10
+
+
+def video_size(duration: int) -> int:
+    """The exact byte size of the mp4 served for a video of this many seconds."""
+    return VIDEO_HEADROOM + VIDEO_BYTES_PER_SECOND * max(1, duration)
+
+
+def video_bitrate(duration: int) -> int:
+    """Bits per second of that file, as TikTok states it in `Bitrate` and the `UrlKey` tail."""
+    return video_size(duration) * 8 // max(1, duration)
+
+
 FONT_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",)
 
 
@@ -103,28 +126,43 @@ class MediaFiles:
     def available(self) -> bool:
         return shutil.which("ffmpeg") is not None
 
-    def video(self, key: int) -> Path:
-        """A 2-second 240x426 mp4 with a colour and a tone of its own."""
-        path = self.cache_dir / f"video-{key}.mp4"
+    def video(self, key: int, duration: int) -> Path:
+        """An mp4 of `duration` seconds and exactly `video_size(duration)` bytes, with a colour and
+        a tone of its own: a 10-second clip looped by stream copy, then padded with an mp4 `free` box."""
+        path = self.cache_dir / f"video-{key}-{duration}.mp4"
         if not path.exists():
-            colour = f"0x{(key * 2654435761) % 0xFFFFFF:06x}"
-            self._ffmpeg(
-                ["-f", "lavfi", "-i", f"color=c={colour}:s=240x426:d=2:r=15",
-                 "-f", "lavfi", "-i", f"sine=frequency={200 + key % 800}:duration=2",
-                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "2"],
-                path,
-            )  # fmt: skip
+            clip = self.cache_dir / f"clip-{key}.mp4"
+            if not clip.exists():
+                colour = f"0x{(key * 2654435761) % 0xFFFFFF:06x}"
+                self._ffmpeg(
+                    ["-f", "lavfi", "-i", f"color=c={colour}:s={VIDEO_WIDTH}x{VIDEO_HEIGHT}:d={CLIP_SECONDS}:r=1",
+                     "-f", "lavfi", "-i", f"sine=frequency={200 + key % 800}:duration={CLIP_SECONDS}:sample_rate=22050",
+                     "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p", "-g", str(CLIP_SECONDS),
+                     "-c:a", "aac", "-b:a", "16k", "-ac", "1", "-t", str(CLIP_SECONDS)],
+                    clip,
+                )  # fmt: skip
+            looped = path.with_suffix(f".{secrets.token_hex(4)}.loop.mp4")
+            self._ffmpeg(["-stream_loop", "-1", "-i", str(clip), "-c", "copy", "-t", str(duration), "-movflags", "+faststart"], looped)
+            data = looped.read_bytes()
+            looped.unlink()
+            pad = video_size(duration) - len(data)
+            if pad < 8:
+                raise RuntimeError(f"video {key}: {len(data)} bytes do not fit in {video_size(duration)}")
+            tmp = path.with_suffix(f".{secrets.token_hex(4)}.part.mp4")
+            tmp.write_bytes(data + pad.to_bytes(4, "big") + b"free" + bytes(pad - 8))
+            tmp.replace(path)  # atomic: a concurrent reader never sees half a file
         return path
 
-    def sound(self, key: int) -> Path:
-        path = self.cache_dir / f"sound-{key}.mp3"
+    def sound(self, key: int, duration: int) -> Path:
+        """An mp3 of the sound's stated duration."""
+        path = self.cache_dir / f"sound-{key}-{duration}.mp3"
         if not path.exists():
-            self._ffmpeg(["-f", "lavfi", "-i", f"sine=frequency={200 + key % 800}:duration=3", "-t", "3"], path)
+            self._ffmpeg(["-f", "lavfi", "-i", f"sine=frequency={200 + key % 800}:duration={duration}", "-t", str(duration)], path)
         return path
 
     def _ffmpeg(self, args: list[str], path: Path) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part" + path.suffix)
+        tmp = path.with_suffix(f".{secrets.token_hex(4)}.part{path.suffix}")  # concurrent makers never share one
         cmd = ["ffmpeg", "-v", "error", "-y", *args, str(tmp)]
         subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
         tmp.replace(path)  # atomic: a concurrent reader never sees half a file

@@ -1,8 +1,9 @@
 """HTML pages as TikTok serves them: the state in a `__UNIVERSAL_DATA_FOR_REHYDRATION__` script.
 
 The universal JSON escapes `/` as `\\u002F`, as the real pages do (TIKTOK-FORMATS.md §8.1), which also
-keeps `</script>` out of it. Pages with a list (For-You, tag, profile, sound) carry a feed
-configuration that static/feed.js reads to load the list as the reader scrolls.
+keeps `</script>` out of it. Every page loads static/sign.js (`window.byted_acrawler`); pages with a
+list (For-You, tag, profile, sound) carry a feed configuration that static/feed.js reads to load the
+list as the reader scrolls.
 """
 
 from __future__ import annotations
@@ -55,14 +56,15 @@ def page(title: str, state: dict[str, Any], body: str = "", feed: dict[str, Any]
         feed_parts = (
             '<div id="feed"></div>'
             f'<script id="sim-feed" type="application/json">{feed_json}</script>'
-            '<script src="/webapp/sign.js"></script><script src="/webapp/feed.js"></script>'
+            '<script src="/webapp/feed.js"></script>'
         )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
         "<style>.video-card{min-height:640px;border-bottom:1px solid #ccc}"
         ".cover{width:360px;height:640px;object-fit:cover}</style></head><body>"
-        f'<div id="app">{body}{feed_parts}</div>'
+        # Every real page loads the signer (window.byted_acrawler), list or not (issue 12).
+        f'<div id="app">{body}<script src="/webapp/sign.js"></script>{feed_parts}</div>'
         f'<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{universal_json(state)}</script>'
         "</body></html>"
     )

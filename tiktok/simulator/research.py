@@ -1,9 +1,12 @@
 """The Research API (TIKTOK-FORMATS.md §1-§7): OAuth client tokens and every research endpoint.
 
 Bodies follow the contract: the {"data", "error"} envelope with `code: "ok"`, int64 ids as bare
-JSON numbers, empty requested fields omitted, index cursors with a `search_id` for video queries,
-timestamp cursors for followers/following/liked videos. The gate in front of every research
-endpoint checks the bearer token (401 access_token_invalid) and the daily quota (429
+JSON numbers, requested fields without a value omitted as the real samples show (see `select`),
+index cursors with a `search_id` for video queries, timestamp cursors for followers/following/liked
+videos. A JSON null for an optional body field means "not given" (issue 12: the
+CybersecurityForDemocracy client's first page sends `"cursor": null, "search_id": null`, and its
+real captures show the API accepts it). The gate in front of every research endpoint checks the
+bearer token (401 access_token_invalid) and the daily quota (429
 daily_quota_limit_exceeded) and charges the request, before faults are injected, so a fault's 500
 costs quota as the real one does (§4).
 """
@@ -38,7 +41,7 @@ USER_FIELDS = (
     "likes_count", "video_count", "bio_url",
 )  # fmt: skip
 COMMENT_FIELDS = ("id", "video_id", "text", "like_count", "reply_count", "parent_comment_id", "create_time")
-KEEP_WHEN_EMPTY = {"hashtag_names"}  # the real sample keeps `hashtag_names: []`, omits other empties
+KEEP_WHEN_EMPTY = {"hashtag_names"}  # the real sample keeps `hashtag_names: []`, omits other empty lists
 MAX_COMMENTS = 1000  # the API's cap per video (§3.3)
 FAMILY = {"followers": "follow", "following": "follow"}
 
@@ -109,7 +112,7 @@ async def body_of(request: web.Request) -> dict[str, Any]:
         raise BadRequest("Request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise BadRequest("Request body must be a JSON object")
-    return body
+    return {k: v for k, v in body.items() if v is not None}  # null means "not given" (module docstring)
 
 
 def requested_fields(request: web.Request, allowed: tuple[str, ...]) -> list[str]:
@@ -135,7 +138,14 @@ def int_field(body: dict[str, Any], name: str, default: int, low: int = 0, high:
 
 
 def select(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-    return {f: record[f] for f in fields if f in record and (record[f] not in (None, "", []) or f in KEEP_WHEN_EMPTY)}
+    """The requested fields that have a value, as the real samples keep them (TIKTOK-FORMATS.md §7).
+
+    Missing values (None) and empty lists are omitted (`effect_ids` on 26 of 27 real videos,
+    `playlist_id` and `voice_to_text` on all), except `hashtag_names: []`, which is kept. Strings
+    stay even when empty: the real comment sample keeps `"text": ""`, and no sample shows an empty
+    string omitted (user info's `bio_description` and `bio_url` stay `""`).
+    """
+    return {f: record[f] for f in fields if f in record and record[f] is not None and (record[f] != [] or f in KEEP_WHEN_EMPTY)}
 
 
 def handles_bad_requests(handler: Handler) -> Handler:
@@ -166,7 +176,9 @@ def video_record(w: World, v: int, c: dict[str, int]) -> dict[str, Any]:
         "region_code": vocab.REGIONS[w.v_region[v]],
         "share_count": c["shares"],
         "view_count": c["views"],
-        "like_count": c["likes"],
+        # The one real video with no likes lacks like_count, while its zero shares, views and
+        # comments are kept [S:api_videos_response_page_1_of_2.json].
+        "like_count": c["likes"] or None,
         "comment_count": c["comments"],
         "music_id": w.music_id(int(w.v_sound[v])),
         "hashtag_names": [w.hashtag_names[h] for h in tags],

@@ -2,7 +2,7 @@
 
 TikTok's item-list endpoints need the msToken cookie and a signature the page's JavaScript
 computes (X-Bogus); without them they answer 200 with an empty body. Ours is a plain FNV-1a over
-the query and the token: what matters for a collector is that only a real page can produce it.
+the raw query and the token: what matters for a collector is that only a real page can produce it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ def new_ms_token() -> str:
 
 
 def signed_ok(raw_query: str, cookie_token: str | None, issued: Container[str]) -> bool:
-    """True when the query ends in a valid X-Bogus for an issued msToken that matches the cookie."""
+    """True when the query ends in a valid X-Bogus for an issued msToken that matches the cookie.
+
+    `raw_query` is the query string exactly as sent, still percent-encoded: signers sign what they
+    send (values such as `browser_version=Mozilla%2F5.0...`), so decoding first would break them."""
     query, sep, bogus = raw_query.rpartition("&X-Bogus=")
     if not sep or not cookie_token or cookie_token not in issued:
         return False

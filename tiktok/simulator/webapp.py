@@ -81,7 +81,8 @@ def captcha_due(request: web.Request) -> bool:
 
 def signed(request: web.Request) -> bool:
     st = state_of(request)
-    ok = signing.signed_ok(request.query_string, request.cookies.get("msToken"), st.ms_tokens)
+    raw_query = request.raw_path.partition("?")[2]  # as sent: request.query_string is decoded
+    ok = signing.signed_ok(raw_query, request.cookies.get("msToken"), st.ms_tokens)
     return ok and not st.faults.roll("empty_body")
 
 
@@ -462,7 +463,7 @@ async def media(request: web.Request) -> web.StreamResponse:
         key = w.video_by_id(stem) if kind == "video" else w.sound_by_id(stem)
         if key is None:
             raise web.HTTPNotFound()
-        make = files.video if kind == "video" else files.sound
-        path = await asyncio.get_running_loop().run_in_executor(None, make, key)
+        make, seconds = (files.video, w.v_duration[key]) if kind == "video" else (files.sound, w.s_duration[key])
+        path = await asyncio.get_running_loop().run_in_executor(None, make, key, int(seconds))
         return web.FileResponse(path, headers={"Content-Type": "video/mp4" if kind == "video" else "audio/mpeg"})
     raise web.HTTPNotFound()

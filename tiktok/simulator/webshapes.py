@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tiktok.simulator import vocabulary as vocab
-from tiktok.simulator.media import MediaSigner
+from tiktok.simulator.media import VIDEO_HEIGHT, VIDEO_WIDTH, MediaSigner, video_bitrate, video_size
 from tiktok.simulator.world import INT32, World
 
 
@@ -251,17 +251,21 @@ class WebShapes:
         num = str if page else int
         cover = self.media.url("cover", f"{vid}.jpeg", t)
         play = f"blob:{self.media.base}/{vid}" if blob_video else self.media.url("video", f"{vid}.mp4", t)
+        # Size, bitrate and dimensions are those of the file the CDN serves (media.py); the UrlKey is
+        # `<Uri>_<codec>_<gear>p_<bitrate>` as in every real sample (issue 12: yt-dlp reads it).
+        duration = int(w.v_duration[v])
+        size, bitrate = video_size(duration), video_bitrate(duration)
         d: dict[str, Any] = {
             "VQScore": "75.58",
-            "bitrate": 600000,
+            "bitrate": bitrate,
             "bitrateInfo": [
                 {
-                    "Bitrate": 600000,
+                    "Bitrate": bitrate,
                     "CodecType": "h264",
                     "GearName": "normal_540_0",
                     "PlayAddr": {
-                        "DataSize": num(180_000), "FileHash": vid[-8:], "Height": 426, "Uri": f"v{vid}",
-                        "UrlKey": f"v{vid}_h264_540p", "UrlList": [play], "Width": 240,
+                        "DataSize": num(size), "FileHash": vid[-8:], "Height": VIDEO_HEIGHT, "Uri": f"v{vid}",
+                        "UrlKey": f"v{vid}_h264_540p_{bitrate}", "UrlList": [play], "Width": VIDEO_WIDTH,
                     },
                     "QualityType": 20,
                 }
@@ -270,22 +274,22 @@ class WebShapes:
             "codecType": "h264",
             "cover": cover,
             "definition": "540p",
-            "duration": int(w.v_duration[v]),
+            "duration": duration,
             "dynamicCover": cover,
             "encodeUserTag": "",
             "encodedType": "normal",
             "format": "mp4",
-            "height": 426,
+            "height": VIDEO_HEIGHT,
             "id": vid,
             "originCover": cover,
             "playAddr": play,
             "ratio": "540p",
             "reflowCover": cover,
             "shareCover": ["", cover],
-            "size": num(180_000),
+            "size": num(size),
             "videoQuality": "normal",
             "volumeInfo": {"Loudness": -20.5, "Peak": 0.5},
-            "width": 240,
+            "width": VIDEO_WIDTH,
             "zoomCover": {"240": cover, "480": cover, "720": cover, "960": cover},
         }  # fmt: skip
         # The 2025-01 item lists lack downloadAddr (TIKTOK-FORMATS.md §8.2); the video page has it.
