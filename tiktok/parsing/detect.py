@@ -1,8 +1,9 @@
 """One call for any TikTok format: `parse_any(text, ctx)` finds out what the text is and parses it.
 
-HTML pages of three eras (§8.1), web API JSON (§8.4), Research API JSON (§2-§3) and Zeeschuimer
-exports (NDJSON, or one pretty-printed record). Garbled, truncated or unknown input yields no items
-and a reason; it never raises.
+HTML pages of three eras (§8.1) and their embedded state saved on its own, web API JSON (§8.4),
+Research API JSON (§2-§3) and Zeeschuimer exports (NDJSON, or one pretty-printed record). Garbled,
+truncated or unknown input yields no items and a reason; it never raises. Containers of these (HAR,
+WARC, WACZ, gzip) are opened first by tiktok.parsing.containers.
 """
 
 from __future__ import annotations
@@ -90,9 +91,13 @@ def zeeschuimer(records: list[Any], ctx: Context, problems: list[str]) -> ParseR
 
 
 def parse_json(body: dict[str, Any], ctx: Context) -> ParseResult:
-    """Web API answers (item lists, details, comments, search) and Research API answers."""
+    """Web API answers (item lists, details, comments, search), Research API answers, and a page's
+    embedded state saved on its own."""
     if "error" in body and ("data" in body or isinstance(body.get("error"), dict)):
         return research.parse(body, ctx)
+    state = parse_state(body, ctx)
+    if state is not None:
+        return state
     now = to_int(get(body, "extra", "now"))
     if now:
         ctx = Context(source=ctx.source, scraped_at=iso_from_unix(now / 1000), subject=ctx.subject, feed_offset=ctx.feed_offset)
@@ -150,6 +155,28 @@ def unavailable(status: Any, result: ParseResult) -> None:
         result.problems.append(f"TikTok answered statusCode {code}: the content is unavailable (private, deleted or unknown)")
 
 
+def parse_state(body: dict[str, Any], ctx: Context) -> ParseResult | None:
+    """The JSON of a page's data script saved on its own (issue #12), read as the page is: universal
+    data with or without its `__DEFAULT_SCOPE__` wrapper, SIGI_STATE, __NEXT_DATA__ (§8.1). None
+    when the JSON is none of these."""
+    scope = body.get("__DEFAULT_SCOPE__", body)
+    if isinstance(scope, dict) and any(k in scope for k in UNIVERSAL_PAGES):
+        return parse_universal(scope, ctx, "web-state-universal")
+    if isinstance(scope, dict) and "__DEFAULT_SCOPE__" in body:
+        return no_page_data(scope, ParseResult(format="web-state-universal"))
+    if "ItemModule" in body or "UserModule" in body:
+        return parse_sigi(body, ctx, "web-state-sigi")
+    if isinstance(get(body, "props", "pageProps"), dict):
+        return parse_next(body, ctx, "web-state-next")
+    return None
+
+
+def no_page_data(scope: dict[str, Any], result: ParseResult) -> ParseResult:
+    result.missing.append("__DEFAULT_SCOPE__.<page data: " + " | ".join(UNIVERSAL_PAGES) + ">")
+    result.problems.append(f"the page's universal data holds no page data (keys: {', '.join(sorted(scope))})")
+    return result
+
+
 def parse_html(text: str, ctx: Context) -> ParseResult:
     universal = load_script(UNIVERSAL, text)
     scope = get(universal, "__DEFAULT_SCOPE__")
@@ -163,8 +190,7 @@ def parse_html(text: str, ctx: Context) -> ParseResult:
         return parse_next(next_data, ctx)
     result = ParseResult(format="web-html")
     if isinstance(scope, dict):
-        result.missing.append("__DEFAULT_SCOPE__.<page data: " + " | ".join(UNIVERSAL_PAGES) + ">")
-        result.problems.append(f"the page's universal data holds no page data (keys: {', '.join(sorted(scope))})")
+        no_page_data(scope, result)
     elif "__UNIVERSAL_DATA_FOR_REHYDRATION__" in text or "SIGI_STATE" in text or "__NEXT_DATA__" in text:
         result.problems.append("the page's data script is truncated or not valid JSON")
     elif "captcha" in text.lower():
@@ -184,8 +210,8 @@ def load_script(pattern: re.Pattern[str], text: str) -> Any:
         return None
 
 
-def parse_universal(scope: dict[str, Any], ctx: Context) -> ParseResult:
-    result = ParseResult(format="web-html-universal")
+def parse_universal(scope: dict[str, Any], ctx: Context, fmt: str = "web-html-universal") -> ParseResult:
+    result = ParseResult(format=fmt)
     if "webapp.video-detail" in scope:
         detail = scope["webapp.video-detail"]
         unavailable(get(detail, "statusCode"), result)
@@ -211,9 +237,9 @@ def parse_universal(scope: dict[str, Any], ctx: Context) -> ParseResult:
     return result
 
 
-def parse_sigi(state: dict[str, Any], ctx: Context) -> ParseResult:
+def parse_sigi(state: dict[str, Any], ctx: Context, fmt: str = "web-html-sigi") -> ParseResult:
     """SIGI_STATE (2022-2023): ItemModule[id] items in ItemList order, UserModule users and stats."""
-    result = ParseResult(format="web-html-sigi")
+    result = ParseResult(format=fmt)
     modules = as_dict(state.get("ItemModule"))
     order = [str(i) for i in as_list(get(state, "ItemList", "user-post", "list"))]
     ids = order + [i for i in modules if i not in order]
@@ -231,9 +257,9 @@ def parse_sigi(state: dict[str, Any], ctx: Context) -> ParseResult:
     return result
 
 
-def parse_next(data: dict[str, Any], ctx: Context) -> ParseResult:
+def parse_next(data: dict[str, Any], ctx: Context, fmt: str = "web-html-next") -> ParseResult:
     """__NEXT_DATA__ (2020-2021): props.pageProps.itemInfo.itemStruct or props.pageProps.userInfo."""
-    result = ParseResult(format="web-html-next")
+    result = ParseResult(format=fmt)
     props = get(data, "props", "pageProps")
     unavailable(get(props, "statusCode"), result)
     if result.problems:
