@@ -47,17 +47,3 @@ def test_limit_stops_each_hashtag(simulator: str, tmp_path: Path) -> None:
     assert result.returncode == 0
     assert len((tmp_path / "videos.jsonl").read_text(encoding="utf-8").splitlines()) == 10
     assert "#london: 10 of 50 videos TikTok reports (20%), stopped: limit" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        ((), "-a hashtags: give at least one hashtag"),
-        (("-a", "hashtags=lon don"), "-a hashtags: 'lon don' is not a valid hashtag"),
-        (("-a", "hashtags=london", "-a", "limit=0"), "-a limit=0: give a whole number from 1 to 10000000"),
-        (("-a", "hashtags=london", "-a", "videos=maybe"), "-a videos=maybe: give 1 or 0"),
-    ],
-)
-def test_bad_input_is_refused_before_any_request(args: tuple[str, ...], message: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "hashtag", *args], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1] == f"scrapy crawl hashtag: error: {message}"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.sim_process import ROOT, running_simulator, set_faults, truth
+from tiktok.run.verdict import EXIT_CODES
 
 pytestmark = pytest.mark.browser
 TAGS = ("london", "paris", "food", "music")
@@ -31,8 +32,14 @@ def test_complete_or_reason_stated(tmp_path: Path) -> None:
         result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
         expected = {tag: truth(base, f"hashtag/{tag}")["reachable"] for tag in TAGS}
         injected = json.load(urllib.request.urlopen(base + "/__sim__/faults"))["injected"]
-    assert result.returncode == 0, result.stderr[-3000:]
+    # Complete, or partial (exit 3) with every list that came short named among the gaps (issue 13).
+    assert result.returncode in (EXIT_CODES["complete"], EXIT_CODES["partial"]), result.stderr[-3000:]
     assert sum(injected.values()) > 10, injected  # the faults really happened
+    ended = [r for r in map(json.loads, (tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()) if r.get("event") == "ended"]
+    (run,) = ended
+    assert run["verdict"] in ("complete", "partial") and result.returncode == EXIT_CODES[run["verdict"]], run
+    # A context left behind after a captcha is closed: the browser never holds more than two.
+    assert re.search(r"'playwright/context_count/max_concurrent': [12],", result.stderr), result.stderr[-3000:]
     videos = (
         [json.loads(line) for line in (tmp_path / "videos.jsonl").read_text(encoding="utf-8").splitlines()]
         if (tmp_path / "videos.jsonl").exists()
@@ -43,8 +50,9 @@ def test_complete_or_reason_stated(tmp_path: Path) -> None:
         line = re.search(rf"#{tag}: .*", result.stderr)
         assert line, f"no coverage line for #{tag}"
         assert got <= set(ids)
-        if got != set(ids):  # a gap must say why, and must not claim the list ended
+        if got != set(ids):  # a gap must say why, must not claim the list ended, and is listed
             assert "stopped: end of list" not in line.group(0), line.group(0)
+            assert run["verdict"] == "partial" and any(m.startswith(f"#{tag}: ") for m in run["missing"]), run["missing"]
     for v in videos:  # every stored video is whole; media failures carry their reason
         assert v["cover_path"] or v["download_error"], v["id"]
 
@@ -66,7 +74,8 @@ def test_captcha_everywhere_stops_with_the_reason(tmp_path: Path) -> None:
             f"TIKTOK_WEB_URL={base}",
         ]
         result = subprocess.run([*cmd, "-s", "TIKTOK_CAPTCHA_MAX_RETRIES=1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0
+    assert result.returncode == EXIT_CODES["blocked"] == 5  # cron tells a blocked run from a complete one
     assert "'captcha/seen': 2" in result.stderr and "'feed/fresh_context': 1" in result.stderr
-    (run,) = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()]
+    run = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()][-1]
     assert run["finish_reason"] == "blocked: TikTok showed a captcha 2 times; try again later (the data so far is stored)"
+    assert run["verdict"] == "blocked"

@@ -77,7 +77,7 @@ def test_user_profiles_and_all_their_videos(simulator: str, tmp_path: Path, smal
     prolific = max((u for u in range(w.size.users) if not w.u_private[u]), key=lambda u: w.u_video_start[u + 1] - w.u_video_start[u])
     private = next(u for u in range(w.size.users) if w.u_private[u])
     names = [w.username(prolific), w.username(private), "nobody_here1"]
-    result = crawl("user", simulator, tmp_path, "-a", f"usernames={','.join(names)}", "-a", "videos=1")
+    result = crawl("user", simulator, tmp_path, "-a", f"usernames={','.join(names)}", "-a", "posts=1")
     assert result.returncode == 0, result.stderr[-3000:]
     expected = truth(simulator, f"user/{w.username(prolific)}")
     videos = [v["id"] for v in lines(tmp_path / "videos.jsonl") if v["source"] == f"user:{w.username(prolific)}"]
@@ -100,20 +100,3 @@ def test_a_sound_and_the_videos_using_it(simulator: str, tmp_path: Path, small_w
     assert sorted(videos) == sorted(expected["video_ids"]) and len(videos) > 30
     sound = next(x for x in lines(tmp_path / "sounds.jsonl") if x["id"] == sid)
     assert sound["title"] == expected["title"] and sound["video_count"] == len(expected["video_ids"])
-
-
-@pytest.mark.parametrize(
-    ("spider", "args", "message"),
-    [
-        ("video", (), "give exactly one of -a urls=..., -a ids=..., -a file=..."),
-        ("video", ("-a", "ids=123"), "-a ids: '123' is not a valid video id or video URL"),
-        ("video", ("-a", "ids=7645921164253987022", "-a", "comments=some"), "-a comments=some: give a number of comments, or all"),
-        ("video", ("-a", "file=/no/such.txt"), "-a file=/no/such.txt: no such file"),
-        ("user", ("-a", "usernames=ok,not ok"), "-a usernames: 'not ok' is not a valid username"),
-        ("user", ("-a", "usernames=a", "-a", "file=x.csv"), "give exactly one of -a usernames=..., -a file=..."),
-        ("sound", ("-a", "ids=abc"), "-a ids: 'abc' is not a valid sound id"),
-    ],
-)
-def test_bad_input_is_refused_before_any_request(spider: str, args: tuple[str, ...], message: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", spider, *args], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1] == f"scrapy crawl {spider}: error: {message}"

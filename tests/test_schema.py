@@ -31,3 +31,21 @@ def test_schema_command() -> None:
     assert result.returncode == 0 and result.stdout.startswith("# Data dictionary")
     bad = subprocess.run([sys.executable, "-m", "tiktok", "frobnicate"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_schema_lists_every_spiders_arguments_from_their_declaration(monkeypatch, capsys) -> None:
+    from scrapy.spiderloader import get_spider_loader
+    from scrapy.utils.project import get_project_settings
+
+    from tiktok.__main__ import main
+    from tiktok.spiders.params import params_model
+
+    monkeypatch.chdir(ROOT)
+    assert main(["schema", "--arguments"]) == 0
+    out = capsys.readouterr().out
+    loader = get_spider_loader(get_project_settings())
+    for name in loader.list():
+        block = out.split(f"scrapy crawl {name} -a NAME=VALUE ...; its arguments:\n")[1].split("\n\n")[0]
+        listed = [line.split()[0] for line in block.splitlines()[1:]]
+        fields = params_model(loader.load(name)).model_fields
+        assert listed == [f.alias or n for n, f in fields.items()], name

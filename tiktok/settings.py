@@ -54,7 +54,10 @@ SPIDER_MIDDLEWARES = {"tiktok.middlewares.observed_time.ObservedTimeMiddleware":
 # After RetryMiddleware (550) on the way out, so before it on the way back: wait, then retry.
 DOWNLOADER_MIDDLEWARES = {
     "tiktok.middlewares.retry_after.RetryAfterMiddleware": 560,
-    "tiktok.research.auth.ResearchAuthMiddleware": 590,  # the Research API token (requests marked research)
+    # Requests marked research: answers sorted, retried and charged to the quota (580, so it sees
+    # an answer after the token middleware has renewed a refused token), and the token (590).
+    "tiktok.middlewares.research.ResearchApiMiddleware": 580,
+    "tiktok.middlewares.research_token.ResearchTokenMiddleware": 590,
 }
 
 # scrapy-playwright for the pages that need a browser (../shared/STACK.md). Only requests with

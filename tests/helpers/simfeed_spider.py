@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
+from pydantic import Field
 from scrapy.http import Response
 
 from tiktok.items import Item, Video
@@ -16,16 +17,18 @@ from tiktok.simulator.media import MediaSigner
 from tiktok.simulator.signing import x_bogus
 from tiktok.simulator.world import EPOCH, World
 from tiktok.spiders.base import TikTokSpider
+from tiktok.spiders.params import Args, Flag, VideosParam
 
 
-class SimFeedSpider(TikTokSpider):
+class SimFeedParams(VideosParam):
+    pages: int = Field(2, ge=1, le=100, description="item-list pages to fetch")
+    count: int = Field(10, ge=1, le=100, description="videos per page")
+    expired: Flag = Field(False, description="also yield a video whose cover link has expired")
+
+
+class SimFeedSpider(Args[SimFeedParams], TikTokSpider):
     name = "simfeed"
     custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}  # noqa: RUF012
-
-    def __init__(self, pages: str = "2", count: str = "10", expired: str = "", videos: str = "", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.pages, self.count, self.expired = int(pages), count, bool(expired)
-        self.download_videos = videos == "1"
 
     async def start(self) -> Any:
         yield scrapy.Request(self.settings["TIKTOK_WEB_URL"] + "/foryou", callback=self.page)
@@ -33,11 +36,11 @@ class SimFeedSpider(TikTokSpider):
     def page(self, response: Response) -> Iterator[Any]:
         cookies = [h.decode() for h in response.headers.getlist("Set-Cookie")]
         token = next(c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("msToken="))
-        for n in range(self.pages):
-            query = urlencode({"aid": "1988", "count": self.count, "page": str(n), "msToken": token})
+        for n in range(self.args.pages):
+            query = urlencode({"aid": "1988", "count": self.args.count, "page": str(n), "msToken": token})
             url = f"{self.settings['TIKTOK_WEB_URL']}/api/recommend/item_list/?{query}&X-Bogus={x_bogus(query, token)}"
-            yield scrapy.Request(url, callback=self.items, cb_kwargs={"offset": n * int(self.count)}, dont_filter=True)
-        if self.expired:
+            yield scrapy.Request(url, callback=self.items, cb_kwargs={"offset": n * self.args.count}, dont_filter=True)
+        if self.args.expired:
             world = World(7, "small")
             vid = str(world.video_id(7))
             signer = MediaSigner(b"7:media", self.settings["TIKTOK_WEB_URL"])

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.sim_process import ROOT
 from tiktok.run.context import RunRefused
 from tiktok.run.lock import DataDirLock, usable_data_dir
 from tiktok.run.verdict import EXIT_CODES, stats_gaps, verdict_of
@@ -111,3 +114,21 @@ def test_given_up_requests_ignored_answers_and_failed_callbacks_are_gaps() -> No
     assert stats_gaps({"retry/count": 5, "log_count/INFO": 3}) == []
     gaps = stats_gaps({"retry/max_reached": 2, "httperror/response_ignored_count": 1, "spider_exceptions/KeyError": 3})
     assert [g.split(" ")[0] for g in gaps] == ["2", "1", "3"]
+
+
+def test_scrapy_crawl_on_a_directory_in_use_is_one_line_and_exit_2_and_writes_nothing(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready, done = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=hold, args=(tmp_path, ready, done))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "import", "-a", f"path={ROOT / 'README.md'}", "-s", f"DATA_DIR={tmp_path}"]
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        done.set()
+        holder.join(30)
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("scrapy crawl import: error: ") and f"in use by another run (pid {holder.pid} on " in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock"]  # no run record, no data

@@ -1,5 +1,5 @@
-"""Media: covers (on by default), videos (a spider's `download_videos`, e.g. `-a videos=1` on
-hashtags, or TIKTOK_MEDIA_VIDEOS), photo-mode images and
+"""Media: covers (on by default), videos (TIKTOK_MEDIA_VIDEOS, or TIKTOK_DOWNLOAD_VIDEOS, which a
+spider sets from `-a videos=1`), photo-mode images and
 caption files, downloaded with Scrapy's FilesPipeline into DATA_DIR/media/<kind>/<video id>.<ext>.
 
 TikTok's media URLs are signed and expire, so they are fetched in the same run, through the same
@@ -10,6 +10,7 @@ fetched again (FilesPipeline's FILES_EXPIRES), so running again retries only the
 Only FilesPipeline's and MediaPipeline's overridable methods are overridden.
 
 Settings: TIKTOK_MEDIA_ENABLED (True), TIKTOK_MEDIA_COVERS (True), TIKTOK_MEDIA_VIDEOS (False),
+TIKTOK_DOWNLOAD_VIDEOS (False; the run's `-a videos=1`),
 TIKTOK_MEDIA_IMAGES (True), TIKTOK_MEDIA_CAPTIONS (True), TIKTOK_MEDIA_TIMEOUT (20 s), FILES_STORE
 (default DATA_DIR/media), FILES_EXPIRES.
 """
@@ -49,7 +50,7 @@ class MediaPipeline(FilesPipeline):
         self.crawler = crawler
         self.kinds = {
             "cover": settings.getbool("TIKTOK_MEDIA_COVERS", True),
-            "video": settings.getbool("TIKTOK_MEDIA_VIDEOS", False),
+            "video": settings.getbool("TIKTOK_MEDIA_VIDEOS", False) or settings.getbool("TIKTOK_DOWNLOAD_VIDEOS", False),
             "image": settings.getbool("TIKTOK_MEDIA_IMAGES", True),
             "caption": settings.getbool("TIKTOK_MEDIA_CAPTIONS", True),
         }
@@ -58,8 +59,6 @@ class MediaPipeline(FilesPipeline):
         self.plans: dict[int, list[tuple[str, str]]] = {}
 
     def wants(self, kind: str) -> bool:
-        if kind == "video" and getattr(self.crawler.spider, "download_videos", False):
-            return True
         return bool(self.kinds[kind])
 
     # ----------------------------------------------------------------- overridable interface

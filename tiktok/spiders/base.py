@@ -1,18 +1,25 @@
-"""What every spider shares: its data directory, argument checks before any request, and turning a
-ParseResult into items with the drift alarm and the reasons logged and counted in stats."""
+"""What every spider shares: its typed arguments (tiktok/spiders/params.py) and the settings made from
+them, and turning a ParseResult into items with the drift alarm and the reasons logged and counted
+in stats."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import scrapy
+from pydantic import ValidationError
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
 
+from tiktok.extensions.runlog import run_context
 from tiktok.items import Item
 from tiktok.parsing import ParseResult
+from tiktok.spiders.params import ArgumentError, VideosParam, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -26,30 +33,29 @@ def is_captcha(html: str) -> bool:
     return any(marker in lowered for marker in CAPTCHA_MARKERS)
 
 
-class SpiderArgumentError(ValueError):
-    """A spider argument is wrong; the message says what and how to fix it (exit code 2)."""
-
-
 class TikTokSpider(scrapy.Spider):
-    """Base of the project's spiders. Subclasses check their -a arguments in `check_arguments`,
-    which `scrapy crawl` calls before anything starts (tiktok/commands/crawl.py)."""
+    """Base of the project's spiders. Each declares its -a arguments once, as
+    `class XSpider(Args[XParams], TikTokSpider)`, and reads them parsed from `self.args`."""
 
-    data_dir: str = "data"
     run_id: str | None = None  # set when the spider opens (extensions/runlog.py)
     captcha_failures = 0
 
-    run_arguments: dict[str, Any] = {}  # noqa: RUF012 (replaced per spider in from_crawler)
-
-    @classmethod
-    def check_arguments(cls, **kwargs: Any) -> None:
-        """Raise SpiderArgumentError for bad -a arguments. The default accepts anything."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The -a values live in `self.args` (parsed by Args); none becomes an attribute, so none can
+        # replace a method or the name (`-a start=...` did, issue 11).
+        super().__init__()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TikTokSpider:
-        cls.check_arguments(**kwargs)
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.data_dir = crawler.settings.get("DATA_DIR", "data")
-        spider.run_arguments = dict(kwargs)  # for runs.jsonl, secrets redacted there
+        """Parses the arguments once (ArgumentError, one line, when wrong), and makes the ones
+        components need into settings: settings freeze only after the spider is made."""
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+        except ValidationError as exc:
+            raise ArgumentError(one_line(exc, cls, kwargs)) from None
+        parsed = getattr(spider, "args", None)
+        crawler.settings.set("TIKTOK_SPIDER_ARGUMENTS", dict(kwargs), priority="spider")  # as given, for runs.jsonl
+        crawler.settings.set("TIKTOK_DOWNLOAD_VIDEOS", isinstance(parsed, VideosParam) and parsed.videos, priority="spider")
         return spider
 
     def items_from(self, result: ParseResult, where: str) -> Iterator[Item]:
@@ -88,3 +94,19 @@ class TikTokSpider(scrapy.Spider):
                 f"blocked: TikTok showed a captcha {self.captcha_failures} times; try again later (the data so far is stored)"
             )
         await asyncio.sleep(min(30.0, 2.0**self.captcha_failures))
+
+    def garbled(self, response: Response, what: str) -> list[scrapy.Request] | None:
+        """None for a whole JSON answer. One cut short or garbled (as TikTok's servers and proxies
+        sometimes send) is asked again like a 5xx: [the retry]; once its retries are spent, [] and
+        `what` becomes a gap of the run."""
+        try:
+            json.loads(response.body)
+            return None
+        except ValueError:
+            pass
+        assert response.request is not None  # a callback's response has its request
+        retry = get_retry_request(response.request, spider=self, reason="garbled JSON")
+        if retry is None:
+            run_context(self.crawler).gap(f"{what}: lost, the answer stayed garbled after its retries")
+            return []
+        return [retry]

@@ -13,36 +13,37 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
+from pydantic import Field
 from scrapy.http import Response
 
 from tiktok.items import User, Video
 from tiktok.parsing import Context, parse_any
-from tiktok.spiders.arguments import whole_number
 from tiktok.spiders.feed import ScrollingFeedSpider
+from tiktok.spiders.params import Args, VideosParam
 
 
-class ForYouSpider(ScrollingFeedSpider):
+class ForYouParams(VideosParam):
+    count: int = Field(100, ge=1, le=100_000, description="unique videos to collect")
+    sessions: int = Field(5, ge=1, le=100, description="visits (fresh browser contexts) at most, when a page stops giving new videos")
+
+
+class ForYouSpider(Args[ForYouParams], ScrollingFeedSpider):
     name = "foryou"
     api_path = "/api/recommend/item_list/"
 
-    def __init__(self, count: str = "100", sessions: str = "5", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.check_arguments(count=count, sessions=sessions)
-        self.count = int(count)
-        self.sessions = int(sessions)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.visits = 0
-        self.seen: set[str] = set()
-        self.position = 0
         self.waiting: dict[str, list[Video]] = {}  # videos whose creator's figures come from the profile
-
-    @classmethod
-    def check_arguments(cls, **kwargs: Any) -> None:
-        whole_number("count", kwargs.get("count", "100"), 100_000)
-        whole_number("sessions", kwargs.get("sessions", "5"), 100)
 
     def visit(self) -> scrapy.Request:
         self.visits += 1
-        return self.page_request(self.web + "/foryou", "read_feed")
+        return self.page_request(self.web + "/foryou", "read_feed", "the For-You feed")
+
+    def next_visit(self) -> scrapy.Request | None:
+        """Another visit while `sessions` allows: one page that stops giving new videos is not the
+        end of the feed."""
+        return self.visit() if self.visits < self.args.sessions else None
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.resume_unfinished():
@@ -50,36 +51,13 @@ class ForYouSpider(ScrollingFeedSpider):
         yield self.visit()
 
     async def read_feed(self, response: Response) -> AsyncIterator[Any]:
-        if await self.blocked(response):
-            yield self.visit()
-            return
-        page = response.meta["playwright_page"]
-        try:
-            async for body in self.answers(page, lambda: len(self.seen) >= self.count):
-                result = parse_any(body, Context(source="foryou", feed_offset=self.position))
-                self.position += sum(isinstance(i, Video) for i in result.items)
-                for item in self.items_from(result, "foryou"):
-                    for out in self.keep(item):
-                        yield out
-        finally:
-            await page.close()
-        self.remember_unfinished(response)
-        if len(self.seen) < self.count and self.visits < self.sessions:
-            self.contexts += 1
-            yield self.visit()
-        elif len(self.seen) < self.count:
-            self.logger.warning("the feed gave %d unique videos of %d in %d visits", len(self.seen), self.count, self.visits)
+        async for out in self.scroll(response, "foryou", limit=self.args.count, keep=self.keep, next_visit=self.next_visit):
+            yield out
 
     def keep(self, item: Any) -> list[Any]:
-        """The items to pass on: videos up to `count` unique ones (a repeat is passed on and the
-        dedupe pipeline keeps the first), and a profile request for creators without figures."""
-        if not isinstance(item, Video):
-            return [item]
-        if item.id not in self.seen:
-            if len(self.seen) >= self.count:
-                return []
-            self.seen.add(item.id)
-        if item.author_follower_count is None and item.username:
+        """The items to pass on (a repeat too: the dedupe pipeline keeps the first), and a profile
+        request for creators without figures."""
+        if isinstance(item, Video) and item.author_follower_count is None and item.username:
             first = item.username not in self.waiting
             self.waiting.setdefault(item.username, []).append(item)
             if first:

@@ -1,38 +1,31 @@
-"""What the Research API spiders share: POST requests with the token (tiktok/research/auth.py),
-the daily quota ledger, and one way to handle errors: the daily-quota 429 saves state and stops
-with when to resume; transient errors (5xx, 504 HTML, rate limits, "Invalid count or cursor",
-"Search Id … is invalid or expired") are retried with back-off; a refused user is a status."""
+"""What the Research API spiders share: POST requests marked `research`, which the token
+middleware authorises and the Research API middleware sorts (tiktok/middlewares/research.py:
+retries, quota, refusals), so callbacks see only good answers and per-user refusals; an errback
+for what the middleware gave up on; and progress saved only once a page's items are stored."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from tiktok.items import UserStatus
-from tiktok.research.credentials import credentials
-from tiktok.research.state import QuotaLedger, next_reset
-from tiktok.spiders.base import SpiderArgumentError, TikTokSpider
+from tiktok.extensions.runlog import run_context
+from tiktok.items import Item, UserStatus
+from tiktok.middlewares.research import REFUSAL
+from tiktok.research.answers import ResearchGaveUp
+from tiktok.research.state import CorruptState, QuotaLedger
+from tiktok.spiders.base import TikTokSpider
 
-TRANSIENT = ("Invalid count or cursor", "is invalid or expired")
-MAX_TRIES = 6
-REFUSED = ("API cannot return this user's information", "information cannot be returned")
-NOT_FOUND = ("cannot find the user",)
-
-
-def need_credentials() -> None:
-    if credentials() is None:
-        raise SpiderArgumentError(
-            "set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET in the environment (or .env); they are never taken from arguments"
-        )
+STORED_WAIT = 120.0  # seconds a page waits for its items to be stored before its progress is saved anyway
 
 
 def now() -> str:
@@ -41,7 +34,6 @@ def now() -> str:
 
 class ResearchSpider(TikTokSpider):
     custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0.2}  # noqa: RUF012 (an API, not a web site)
-    family = "research"
 
     @property
     def api(self) -> str:
@@ -52,10 +44,14 @@ class ResearchSpider(TikTokSpider):
         return Path(self.settings.get("DATA_DIR", "data")) / "state"
 
     @property
-    def ledger(self) -> QuotaLedger:
-        if not hasattr(self, "_ledger"):
-            self._ledger = QuotaLedger(self.state_dir)
-        return self._ledger
+    def reset_state(self) -> bool:
+        """-a reset=1: the saved progress is moved aside and the crawl starts over."""
+        return bool(getattr(getattr(self, "args", None), "reset", False))
+
+    def today(self, family: str) -> dict[str, int]:
+        """Today's quota use so far, for plans (the middleware keeps the ledger)."""
+        data_dir = Path(self.settings.get("DATA_DIR", "data"))
+        return QuotaLedger(self.state_dir, data_dir / "runs.jsonl").today(family)
 
     def post(self, endpoint: str, body: dict[str, Any], callback: Any, fields: tuple[str, ...] = (), **cb_kwargs: Any) -> scrapy.Request:
         query = f"?fields={','.join(fields)}" if fields else ""
@@ -68,84 +64,72 @@ class ResearchSpider(TikTokSpider):
             errback=self.failed,
             cb_kwargs=cb_kwargs,
             dont_filter=True,
-            meta={"research": True, "dont_retry": True, "handle_httpstatus_all": True, "tries": 0},
+            # dont_retry keeps Scrapy's RetryMiddleware out: the Research API middleware retries
+            meta={"research": True, "dont_retry": True, "handle_httpstatus_all": True},
         )
+
+    def open_state(self, load: Callable[[], None]) -> None:
+        """Loads the saved progress with `load()`; a file that cannot be read stops the run in one line."""
+        try:
+            load()
+        except CorruptState as exc:
+            self.logger.error("%s", exc)
+            raise CloseSpider(f"failed: {exc}") from None
 
     @staticmethod
-    def error_of(response: Response) -> tuple[int, str, str] | None:
-        """(status, code, message) for anything but a good answer."""
+    def refusal(response: Response) -> tuple[str, str] | None:
+        """(refused | not_found, the API's message) when the API will not give this user."""
+        value = response.meta.get(REFUSAL)
+        return (str(value[0]), str(value[1])) if value else None
+
+    def failed(self, failure: Failure) -> Iterable[Any]:
+        """Errback: what the middleware gave up on goes to `lost`; a request cut by the daily quota
+        is the next run's (progress is saved before its page), and a refused token stopped the crawl."""
+        if isinstance(failure.value, ResearchGaveUp):
+            return self.lost(failure.request, failure.value)  # type: ignore[attr-defined]
+        return ()
+
+    def lost(self, request: scrapy.Request, error: ResearchGaveUp) -> Iterable[Any]:
+        """Overridable: name what is missing (a gap) and carry on. The default names the request."""
+        self.gap(f"{request.url.split('?')[0]}: not collected ({error})")
+        return ()
+
+    def gap(self, what: str) -> None:
+        self.logger.error("not collected: %s", what)
+        run_context(self.crawler).gap(what)
+
+    def stored(self, response: Response, items: list[Item]) -> asyncio.Future[None]:
+        """A future done once `items` (from `response`) have left the item pipelines, stored or
+        dropped. Scrapy's scraper runs a callback ahead of its items' pipelines, so a callback awaits
+        this before it saves its progress: a kill -9 then never leaves progress past unstored items."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not items:
+            future.set_result(None)
+            return future
+        if not hasattr(self, "_pages"):
+            self._pages: dict[Response, list[Any]] = {}
+            for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+                self.crawler.signals.connect(self._item_left, signal=signal)
+        self._pages[response] = [len(items), future]
+        return future
+
+    async def all_stored(self, page: asyncio.Future[None]) -> None:
         try:
-            error = json.loads(response.body).get("error") or {}
-            code, message = str(error.get("code") or ""), str(error.get("message") or "")
-        except (ValueError, AttributeError):
-            return response.status, "not_json", response.text[:80]
-        if response.status == 200 and code in ("ok", ""):
-            return None
-        return response.status, code, message
+            await asyncio.wait_for(page, STORED_WAIT)
+        except TimeoutError:
+            self.logger.warning("a page's items were not stored within %.0f s; its progress is saved anyway", STORED_WAIT)
 
-    def save_state(self) -> None:
-        self.ledger.save()
+    def _item_left(self, response: Any = None, **_: Any) -> None:
+        entry = self._pages.get(response)
+        if entry is not None:
+            entry[0] -= 1
+            if entry[0] <= 0:
+                del self._pages[response]
+                if not entry[1].done():
+                    entry[1].set_result(None)
 
-    def failed(self, failure: Failure) -> scrapy.Request | None:
-        """A research request that raised (a time-out, a dropped connection): `dont_retry` keeps
-        Scrapy's RetryMiddleware out, so it is retried here; what is still lost is named."""
-        request = failure.request  # type: ignore[attr-defined]
-        self.crawler.stats.inc_value("research/errors/download")
-        retry = get_retry_request(
-            request, spider=self, reason=f"download failed: {failure.getErrorMessage()[:60]}", max_retry_times=MAX_TRIES
-        )
-        if retry is None:
-            self.crawler.stats.inc_value("research/lost_requests")
-            self.logger.error(
-                "gave up on %s after %d tries: %s; run the same command again to fill the gap",
-                request.url,
-                MAX_TRIES,
-                failure.getErrorMessage(),
-            )
-        return retry
-
-    async def retry_or_stop(self, response: Response, status: int, code: str, message: str) -> scrapy.Request | None:
-        """A retry for a transient error (after a back-off), None for a final one; stops the crawl
-        on the daily quota."""
-        self.crawler.stats.inc_value(f"research/errors/{code or status}")
-        if code == "daily_quota_limit_exceeded":
-            self.save_state()
-            reset = next_reset()
-            hours = (reset - datetime.now(UTC)).total_seconds() / 3600
-            raise CloseSpider(
-                f"daily quota reached: progress saved; run the same command after {reset:%Y-%m-%d %H:%M} UTC (in {hours:.1f} h)"
-            )
-        transient = status >= 500 or code in ("rate_limit_exceeded", "not_json", "internal_error") or any(t in message for t in TRANSIENT)
-        if not transient:
-            return None
-        tries = response.meta.get("tries", 0) + 1
-        await asyncio.sleep(min(30.0, 0.5 * 2**tries))
-        assert response.request is not None
-        retry = get_retry_request(response.request, spider=self, reason=f"{code or status}: {message[:60]}", max_retry_times=MAX_TRIES)
-        if retry is not None:
-            retry.meta["tries"] = tries
-        return retry
-
-    async def failure(self, response: Response) -> tuple[bool, scrapy.Request | None, str]:
-        """(failed, a retry to send, the API's message): the same handling for every research
-        answer. A failed answer still costs a request; the daily quota stops the crawl."""
-        error = self.error_of(response)
-        if error is None:
-            return False, None, ""
-        self.count(0)
-        return True, await self.retry_or_stop(response, *error), error[2] or f"HTTP {error[0]}"
-
-    def user_status(self, username: str, message: str | None, source: str) -> UserStatus:
-        if message is None:
-            status = "parsed"
-        elif any(r in message for r in REFUSED):
-            status = "refused"
-        elif any(n in message for n in NOT_FOUND):
-            status = "not_found"
-        else:
-            status = "error"
+    def user_status(self, username: str, refusal: tuple[str, str] | None, source: str, error: str | None = None) -> UserStatus:
+        """parsed; refused or not_found with the API's message; error when the API refused the request itself."""
+        status, reason = refusal or (("error", error) if error else ("parsed", None))
         self.crawler.stats.inc_value(f"research/users/{status}")
-        return UserStatus(username=username, status=status, reason=message, observed_at=now(), source=source)
-
-    def count(self, records: int) -> None:
-        self.ledger.add(self.family, requests=1, records=records)
+        return UserStatus(username=username, status=status, reason=reason, observed_at=now(), source=source)

@@ -1,80 +1,115 @@
 """`scrapy crawl research_comments -a video_ids=1,2|-a from=data/videos.jsonl`
 
 Every comment of each video the Research API gives (it stops at 1,000 per video), and the
-replies of each comment that has any, through `comment_id`.
+replies of each comment that has any, through `comment_id`. Where each video's comments and each
+reply thread stand is saved after every stored page (DATA_DIR/state/research-comments-<ids>.json),
+so the same command after a kill or the daily quota asks only for what is not stored (issue #13);
+a page lost after the middleware's retries is a gap, which the same command fills. `-a reset=1`
+starts over.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import hashlib
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 
-from scrapy.http import Response
+from pydantic import Field, model_validator
+from scrapy.http import Request, Response
 
 from tiktok.items import Comment
 from tiktok.parsing import Context, parse_any
-from tiktok.spiders.arguments import checked_list, video_id
-from tiktok.spiders.base import SpiderArgumentError
-from tiktok.spiders.research import ResearchSpider, need_credentials
+from tiktok.research.answers import ResearchGaveUp
+from tiktok.research.state import Progress
+from tiktok.spiders.params import Args, FilePath, ResumableParam, VideoIds, exactly_one, fail, not_two
+from tiktok.spiders.research import ResearchSpider
 from tiktok.storage.jsonl import read_jsonl
 
 COMMENT_FIELDS = ("id", "video_id", "text", "like_count", "reply_count", "parent_comment_id", "create_time")
 API_CAP = 1000  # the API's own limit of comments per video (§3.3)
 
 
-def video_ids_from(kwargs: dict[str, Any]) -> list[str]:
-    given = [k for k in ("video_ids", "from") if kwargs.get(k)]
-    if len(given) != 1:
-        raise SpiderArgumentError("give exactly one of -a video_ids=..., -a from=DATA_DIR/videos.jsonl")
-    if given[0] == "from":
-        path = kwargs["from"]
-        if not Path(path).is_file():
-            raise SpiderArgumentError(f"-a from={path}: no such file")
-        values = [str(r.get("id")) for r in read_jsonl(Path(path)) if r.get("id")]
-    else:
-        values = str(kwargs["video_ids"]).split(",")
-    return checked_list(given[0], [v for v in values if v.strip()], video_id, "video id")
+class ResearchCommentsParams(ResumableParam):
+    video_ids: VideoIds = Field(default_factory=list, description="video ids, comma-separated (or -a from)")
+    from_: FilePath = Field(None, alias="from", description="a videos.jsonl a crawl wrote: the comments of every video in it")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ids_from_file(cls, data: Any) -> Any:
+        not_two(data, ("video_ids", "from"))
+        if not data.get("from"):
+            return data
+        path = Path(data["from"])
+        if not path.is_file():
+            fail(f"-a from={path}: no such file")
+        ids = [str(r["id"]) for r in read_jsonl(path) if r.get("id")]
+        if not ids:
+            fail(f"-a from={path}: no video ids in it; give a videos.jsonl a crawl wrote")
+        return {**data, "video_ids": list(dict.fromkeys(ids))}
+
+    @model_validator(mode="after")
+    def _some_ids(self) -> ResearchCommentsParams:
+        if not self.video_ids:
+            exactly_one(("video_ids", "from"))
+        return self
 
 
-class ResearchCommentsSpider(ResearchSpider):
+class ResearchCommentsSpider(Args[ResearchCommentsParams], ResearchSpider):
     name = "research_comments"
 
-    def __init__(self, **kwargs: Any) -> None:
-        ids = video_ids_from(kwargs)
-        super().__init__(**{k: v for k, v in kwargs.items() if k not in ("video_ids", "from")})
-        need_credentials()
-        self.video_ids = ids
-
-    @classmethod
-    def check_arguments(cls, **kwargs: Any) -> None:
-        video_ids_from(kwargs)
-        need_credentials()
+    def load_progress(self) -> None:
+        label = hashlib.sha1(",".join(sorted(self.args.video_ids)).encode()).hexdigest()[:10]
+        self.progress = Progress(self.state_dir / f"research-comments-{label}.json", {"cursor": 0}, self.reset_state)
 
     def page(self, target: dict[str, int], cursor: int) -> Any:
         return self.post("video/comment/list", {**target, "max_count": 100, "cursor": cursor}, self.comments, COMMENT_FIELDS, target=target)
 
     async def start(self) -> AsyncIterator[Any]:
-        for vid in self.video_ids:
-            yield self.page({"video_id": int(vid)}, 0)
+        self.open_state(self.load_progress)
+        for vid in self.args.video_ids:
+            self.progress.get(key({"video_id": int(vid)}))
+        for name, step in list(self.progress.steps.items()):  # the videos, then reply threads saved unfinished
+            if not step["done"]:
+                yield self.page(target_of(name), int(step["cursor"]))
 
     async def comments(self, response: Response, target: dict[str, int]) -> AsyncIterator[Any]:
-        failed, retry, message = await self.failure(response)
-        if failed:
-            if retry is not None:
-                yield retry
-            else:
-                self.logger.error("comments of %s refused: %s", target, message)
-            return
         result = parse_any(response.body, Context(source=self.name))
-        self.count(len(result.items))
-        for item in self.items_from(result, response.url):
+        items = list(self.items_from(result, response.url))
+        stored = self.stored(response, items)
+        for item in items:
             yield item
-            if "video_id" in target and isinstance(item, Comment) and item.reply_count:
-                yield self.page({"comment_id": int(item.id)}, 0)
+        await self.all_stored(stored)
+        threads = [{"comment_id": int(c.id)} for c in items if "video_id" in target and isinstance(c, Comment) and c.reply_count]
+        new_threads = [t for t in threads if self.progress.add(key(t))]  # a page seen before (in flight at a kill) adds none
         cursor = int(result.cursor or 0)
-        if result.more and not ("video_id" in target and cursor >= API_CAP):
+        more = result.more and not ("video_id" in target and cursor >= API_CAP)
+        step = self.progress.get(key(target))
+        if more:
+            step["cursor"] = cursor
+        else:
+            step["done"] = True
+        self.progress.save()
+        if more:
             yield self.page(target, cursor)
+        for thread in new_threads:
+            yield self.page(thread, 0)
+
+    def lost(self, request: Request, error: ResearchGaveUp) -> Iterable[Any]:
+        target = request.cb_kwargs["target"]
+        what = f"video {target['video_id']}: comments" if "video_id" in target else f"comment {target['comment_id']}: replies"
+        self.gap(f"{what} from cursor {self.progress.get(key(target))['cursor']} on ({error})")
+        return ()
 
     def closed(self, reason: str) -> None:
-        self.save_state()
+        if hasattr(self, "progress"):
+            self.progress.save()
+
+
+def key(target: dict[str, int]) -> str:
+    return f"video:{target['video_id']}" if "video_id" in target else f"replies:{target['comment_id']}"
+
+
+def target_of(name: str) -> dict[str, int]:
+    kind, _, number = name.partition(":")
+    return {"video_id" if kind == "video" else "comment_id": int(number)}

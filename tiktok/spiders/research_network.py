@@ -1,171 +1,192 @@
-"""`scrapy crawl research_network -a seeds=name|-a file=users.csv -a direction=following|followers
+"""`scrapy crawl research_network -a seeds=name|-a file=users.csv [-a direction=following|followers]
 -a depth=2 [-a max_users=N] [-a plan=1]`
 
 Breadth-first over the follow graph from the seeds, as a network study's own crawler did: the
 full list (followers or following; the cursor is a time) of every user within `depth` hops (the
 seeds are hop 0), one Follow per edge into follows.jsonl, and each user's status (parsed, refused, not found, error) into
-user_statuses.jsonl. The frontier is saved in DATA_DIR/state/ after every finished user, so the
-same command goes on after a stop, a kill or the daily quota (followers and following have their
-own quota family).
+user_statuses.jsonl. The frontier, and each unfinished list's cursor with the users found on it so
+far, are saved in DATA_DIR/state/ after every stored page, so the same command goes on after a stop,
+a kill or the daily quota (followers and following have their own quota family) without asking
+for a stored page again. A list cut by a lost page is a gap, which the same command fills.
+`-a reset=1` starts over.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, Literal
 
-from scrapy.http import Response
+from pydantic import Field, model_validator
+from scrapy.http import Request, Response
 
 from tiktok.items import Follow, User
 from tiktok.parsing import Context, parse_any
-from tiktok.research.state import DAILY, load_json, save_json
-from tiktok.spiders.arguments import flag, whole_number
-from tiktok.spiders.base import SpiderArgumentError
-from tiktok.spiders.research import ResearchSpider, need_credentials
-from tiktok.spiders.research_users import usernames_from
+from tiktok.research.answers import ResearchGaveUp
+from tiktok.research.state import DAILY, load_state, save_json
+from tiktok.spiders.params import Args, FilePath, Flag, ResumableParam, Usernames, exactly_one, list_or_file, username
+from tiktok.spiders.research import ResearchSpider
 
 
-def checked(kwargs: dict[str, Any]) -> tuple[list[str], str, int, int | None]:
-    given = {"usernames": kwargs.get("seeds") or "", "file": kwargs.get("file") or ""}
-    try:
-        seeds = usernames_from(given)
-    except SpiderArgumentError:
-        raise SpiderArgumentError("give the seed users: -a seeds=a,b or -a file=users.csv") from None
-    direction = kwargs.get("direction", "following")
-    if direction not in ("following", "followers"):
-        raise SpiderArgumentError(f"-a direction={direction}: give following or followers")
-    depth = whole_number("depth", kwargs.get("depth", "2"), 10)
-    max_users = whole_number("max_users", kwargs["max_users"], 10_000_000) if kwargs.get("max_users") else None
-    return seeds, direction, depth, max_users
+class ResearchNetworkParams(ResumableParam):
+    seeds: Usernames = Field(default_factory=list, description="the users to start from, comma-separated (or -a file)")
+    file: FilePath = Field(None, description="a file of seed usernames: one per line, or a CSV with a 'username' column")
+    direction: Literal["following", "followers"] = Field("following", description="whose lists to follow")
+    depth: int = Field(2, ge=1, le=10, description="hops from the seeds (the seeds are hop 0)")
+    max_users: int | None = Field(None, ge=1, le=10_000_000, description="users at most in the network")
+    plan: Flag = Field(False, description="ask only the seeds' user info and print the requests and days it would take")
 
-
-class ResearchNetworkSpider(ResearchSpider):
-    name = "research_network"
-    family = "follow"
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.seeds, self.direction, self.depth, self.max_users = checked(kwargs)
-        self.plan_only = flag("plan", kwargs.get("plan"))
-        self.plan_counts: dict[str, int | None] = {}
-        super().__init__(**{k: v for k, v in kwargs.items() if k not in ("seeds", "file", "direction", "depth", "max_users", "plan")})
-
+    @model_validator(mode="before")
     @classmethod
-    def check_arguments(cls, **kwargs: Any) -> None:
-        checked(kwargs)
-        need_credentials()
+    def _seeds_from_file(cls, data: Any) -> Any:
+        return list_or_file(data, "seeds", ("seeds", "file"), "username", username, "username")
+
+    @model_validator(mode="after")
+    def _some_seeds(self) -> ResearchNetworkParams:
+        if not self.seeds:
+            exactly_one(("seeds", "file"))
+        return self
+
+
+class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
+    name = "research_network"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan_counts: dict[str, int | None] = {}
 
     @property
     def source(self) -> str:
-        return f"research_network:{self.direction}"
+        return f"research_network:{self.args.direction}"
 
     def load_frontier(self) -> None:
-        label = hashlib.sha1(",".join(sorted(self.seeds)).encode()).hexdigest()[:10]
-        self.frontier_path = self.state_dir / f"research-network-{self.direction}-{label}.json"
-        saved = load_json(self.frontier_path) or {}
-        self.queue: list[list[Any]] = saved.get("queue") or [[s, 0] for s in self.seeds]
+        label = hashlib.sha1(",".join(sorted(self.args.seeds)).encode()).hexdigest()[:10]
+        self.frontier_path = self.state_dir / f"research-network-{self.args.direction}-{label}.json"
+        saved = load_state(self.frontier_path, frontier_shape, self.reset_state) or {}
+        self.queue: list[list[Any]] = saved.get("queue") or [[s, 0] for s in self.args.seeds]
         self.statuses: dict[str, str] = saved.get("statuses") or {}
+        # lists begun and not finished: {name: {"cursor": the next page's, "found": users on the stored pages}}
+        self.lists: dict[str, dict[str, Any]] = saved.get("lists") or {}
         self.in_progress: set[str] = set()
-        self.neighbours: dict[str, list[str]] = {}
+        self.cut: set[str] = set()  # lists whose page was lost this run: the next run goes on with them
 
     def save_state(self) -> None:
-        save_json(self.frontier_path, {"queue": self.queue, "statuses": self.statuses, "seeds": self.seeds, "direction": self.direction})
-        self.ledger.save()
+        state = {
+            "queue": self.queue,
+            "statuses": self.statuses,
+            "lists": self.lists,
+            "seeds": self.args.seeds,
+            "direction": self.args.direction,
+        }
+        save_json(self.frontier_path, state)
 
     def page(self, name: str, level: int, cursor: int | None) -> Any:
         body: dict[str, Any] = {"username": name, "max_count": 100}
         if cursor is not None:
             body["cursor"] = cursor
-        return self.post(f"user/{self.direction}", body, self.edges, name=name, level=level)
+        return self.post(f"user/{self.args.direction}", body, self.edges, name=name, level=level)
 
     async def start(self) -> AsyncIterator[Any]:
-        self.load_frontier()
-        if self.plan_only:  # only the seeds' user info: the API's own counts
-            field = "follower_count" if self.direction == "followers" else "following_count"
-            for seed in self.seeds:
-                self.family = "research"
+        self.open_state(self.load_frontier)
+        if self.args.plan:  # only the seeds' user info: the API's own counts
+            field = "follower_count" if self.args.direction == "followers" else "following_count"
+            for seed in self.args.seeds:
                 yield self.post("user/info", {"username": seed}, self.plan_info, (field,), name=seed, field=field)
             return
         for request in self.next_requests():
             yield request
 
-    async def plan_info(self, response: Response, name: str, field: str) -> AsyncIterator[Any]:
-        error = self.error_of(response)
-        if error is not None:
-            retry = await self.retry_or_stop(response, *error)
-            if retry is not None:
-                yield retry
-                return
-        self.count(0 if error else 1)
-        user = next((u for u in parse_any(response.body, Context(subject=name)).items if isinstance(u, User)), None)
-        self.plan_counts[name] = None if user is None else getattr(user, field)
-        if len(self.plan_counts) == len(self.seeds):
+    def plan_info(self, response: Response, name: str, field: str) -> None:
+        user = None
+        if self.refusal(response) is None:
+            user = next((u for u in parse_any(response.body, Context(subject=name)).items if isinstance(u, User)), None)
+        self.plan_count(name, None if user is None else getattr(user, field))
+
+    def plan_count(self, name: str, count: int | None) -> None:
+        """A seed's count (None: refused or lost); the plan is printed once every seed has one."""
+        self.plan_counts[name] = count
+        if len(self.plan_counts) == len(self.args.seeds):
             self.print_plan()
 
     def print_plan(self) -> None:
         known = [c for c in self.plan_counts.values() if c is not None]
         average = sum(known) / len(known) if known else 0
-        users, requests, total = float(len(known)), 0.0, float(len(self.seeds))
-        for _ in range(self.depth):  # users at each hop times the pages of their lists
+        users, requests, total = float(len(known)), 0.0, float(len(self.args.seeds))
+        for _ in range(self.args.depth):  # users at each hop times the pages of their lists
             requests += users * max(1, math.ceil(average / 100))
-            users = min(users * average, (self.max_users or math.inf) - total)
+            users = min(users * average, (self.args.max_users or math.inf) - total)
             total += users
         seeds = ", ".join(f"{n}: {'refused' if c is None else c}" for n, c in self.plan_counts.items())
-        used = self.ledger.today("follow")
+        used = self.today("follow")
         left = max(1, DAILY["follow"][0] - used["requests"])
         print(
-            f"Plan for a depth-{self.depth} {self.direction} crawl from {len(self.seeds)} seed(s): the seeds have"
-            f" {seeds} {self.direction}.\n"
+            f"Plan for a depth-{self.args.depth} {self.args.direction} crawl from {len(self.args.seeds)} seed(s): the seeds have"
+            f" {seeds} {self.args.direction}.\n"
             f"  About {requests:,.0f} requests (if every user had the seeds' average of {average:,.0f}); the API lists only public"
             " accounts, so real lists are shorter.\n"
             f"  Follow quota today: {used['requests']} of {DAILY['follow'][0]} used; about {math.ceil(requests / left)} day(s).\n"
-            f"Only the seeds' user info was sent ({len(self.seeds)} request(s)).",
+            f"Only the seeds' user info was sent ({len(self.args.seeds)} request(s)).",
             flush=True,
         )
 
     def next_requests(self) -> list[Any]:
         """Users from the queue not yet asked, within `depth` hops of the seeds, all at once (Scrapy
-        paces them). Users found at the last hop stay in the queue: the crawl's frontier."""
+        paces them); a list begun by an earlier run goes on from its saved cursor. Users found at
+        the last hop stay in the queue: the crawl's frontier."""
         out = []
         for name, level in self.queue:
-            if level < self.depth and name not in self.statuses and name not in self.in_progress:
+            if level < self.args.depth and name not in self.statuses and name not in self.in_progress and name not in self.cut:
                 self.in_progress.add(name)
-                self.neighbours[name] = []
-                out.append(self.page(name, level, None))
+                out.append(self.page(name, level, self.lists.get(name, {}).get("cursor")))
         return out
 
     async def edges(self, response: Response, name: str, level: int) -> AsyncIterator[Any]:
-        failed, retry, message = await self.failure(response)
-        if failed:
-            if retry is not None:
-                yield retry
-                return
-            status = self.user_status(name, message, self.source)
-            yield status
-            self.finish(name, str(status.status))
-            for request in self.next_requests():
-                yield request
-            return
-        result = parse_any(response.body, Context(source=self.source, subject=name))
-        self.count(len(result.items))
-        for item in self.items_from(result, response.url):
-            if isinstance(item, Follow):
-                self.neighbours[name].append(item.followee if self.direction == "following" else item.follower)
+        refusal = self.refusal(response)
+        result = None if refusal else parse_any(response.body, Context(source=self.source, subject=name))
+        items = list(self.items_from(result, response.url)) if result else []
+        more = result is not None and bool(result.more) and result.cursor is not None
+        if not more:
+            items.append(self.user_status(name, refusal, self.source))
+        stored = self.stored(response, items)
+        for item in items:
             yield item
-        if result.more and result.cursor is not None:
-            yield self.page(name, level, int(result.cursor))
+        await self.all_stored(stored)
+        found = [f.followee if self.args.direction == "following" else f.follower for f in items if isinstance(f, Follow)]
+        entry = self.lists.setdefault(name, {"cursor": None, "found": []})
+        entry["found"].extend(found)
+        if more:
+            assert result is not None and result.cursor is not None
+            entry["cursor"] = int(result.cursor)
+            self.save_state()
+            yield self.page(name, level, entry["cursor"])
             return
-        yield self.user_status(name, None, self.source)
-        if level < self.depth:  # always true here: only users within depth are asked
-            known = {n for n, _ in self.queue}
-            for other in self.neighbours.pop(name, []):
-                if other not in known and (self.max_users is None or len(known) < self.max_users):
-                    self.queue.append([other, level + 1])
-                    known.add(other)
-        self.finish(name, "parsed")
+        del self.lists[name]
+        known = {n for n, _ in self.queue}
+        for other in entry["found"]:
+            if other not in known and (self.args.max_users is None or len(known) < self.args.max_users):
+                self.queue.append([other, level + 1])
+                known.add(other)
+        self.finish(name, "parsed" if refusal is None else refusal[0])
         for request in self.next_requests():
             yield request
+
+    def lost(self, request: Request, error: ResearchGaveUp) -> Iterable[Any]:
+        name = request.cb_kwargs["name"]
+        if self.args.plan:
+            self.plan_count(name, None)
+            return ()
+        self.in_progress.discard(name)
+        cursor = self.lists.get(name, {}).get("cursor")
+        self.gap(f"@{name}: {self.args.direction}" + (f" after cursor {cursor}" if cursor is not None else "") + f" ({error})")
+        out: list[Any] = []
+        if error.lost:
+            self.cut.add(name)  # not asked again this run; its saved cursor is where the next run goes on
+        else:
+            out.append(self.user_status(name, None, self.source, error=str(error)))
+            self.lists.pop(name, None)
+            self.finish(name, "error")
+        return out + self.next_requests()
 
     def finish(self, name: str, status: str) -> None:
         self.statuses[name] = status
@@ -173,13 +194,28 @@ class ResearchNetworkSpider(ResearchSpider):
         self.save_state()
 
     def closed(self, reason: str) -> None:
-        if hasattr(self, "frontier_path") and not self.plan_only:
+        if hasattr(self, "frontier_path") and not self.args.plan:
             self.save_state()
-            left = sum(1 for n, level in self.queue if n not in self.statuses and level < self.depth)
-            frontier = sum(1 for _, level in self.queue if level >= self.depth)
+            asked = sum(1 for n, _ in self.queue if n in self.statuses)
+            left = sum(1 for n, level in self.queue if n not in self.statuses and level < self.args.depth)
+            frontier = sum(1 for _, level in self.queue if level >= self.args.depth)
             self.logger.info(
-                "network: %d users done, %d still to ask (run the same command to go on), %d at the frontier",
-                len(self.statuses),
+                "network: %d users known: %d asked, %d still to ask%s, %d found at hop %d (beyond -a depth, not asked)",
+                len(self.queue),
+                asked,
                 left,
+                " (run the same command to go on)" if left else "",
                 frontier,
+                self.args.depth,
             )
+
+
+def frontier_shape(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("queue"), list)
+        and all(isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], int) for e in data["queue"])
+        and isinstance(data.get("statuses"), dict)
+        and isinstance(data.get("lists", {}), dict)
+        and all(isinstance(e, dict) and isinstance(e.get("found"), list) for e in data.get("lists", {}).values())
+    )

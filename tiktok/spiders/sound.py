@@ -9,59 +9,45 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from pydantic import Field
 from scrapy.http import Response
 
-from tiktok.items import Sound, Video
+from tiktok.items import Sound
 from tiktok.parsing import Context, parse_any
-from tiktok.spiders.arguments import checked_list, video_id
 from tiktok.spiders.feed import ScrollingFeedSpider
+from tiktok.spiders.params import Args, SoundIds, VideosParam
 
 
-class SoundSpider(ScrollingFeedSpider):
+class SoundParams(VideosParam):
+    ids: SoundIds = Field(description="sound ids, comma-separated (the number at the end of a /music/ URL)")
+
+
+class SoundSpider(Args[SoundParams], ScrollingFeedSpider):
     name = "sound"
     api_path = "/api/music/item_list/"
 
-    def __init__(self, ids: str = "", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.check_arguments(ids=ids)
-        self.ids = checked_list("ids", [i for i in ids.split(",") if i.strip()], video_id, "sound id")
-        self.collected: dict[str, int] = {}
-
-    @classmethod
-    def check_arguments(cls, **kwargs: Any) -> None:
-        # Sound ids are 19-digit numbers like video ids.
-        checked_list("ids", [i for i in str(kwargs.get("ids") or "").split(",") if i.strip()], video_id, "sound id")
-
     def sound_page(self, sid: str) -> Any:
-        return self.page_request(f"{self.web}/music/sound-{sid}", "read_sound", sid=sid)
+        return self.page_request(f"{self.web}/music/sound-{sid}", "read_sound", f"sound {sid}", sid=sid)
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.resume_unfinished():
             yield request
-        for sid in self.ids:
+        for sid in self.args.ids:
             yield self.sound_page(sid)
 
     async def read_sound(self, response: Response, sid: str) -> AsyncIterator[Any]:
-        if await self.blocked(response):
-            yield self.sound_page(sid)
-            return
-        page = response.meta["playwright_page"]
-        found = parse_any(response.text, Context(source=f"sound:{sid}"))
-        for item in self.items_from(found, response.url):
-            yield item
-        if not any(isinstance(i, Sound) for i in found.items):
-            await page.close()
+        async for out in self.scroll(response, f"sound:{sid}", head=lambda page: self.details(page, sid)):
+            yield out
+
+    def details(self, response: Response, sid: str) -> list[Any] | None:
+        """The sound's own items from its page, with the count of videos TikTok reports; None
+        (nothing to scroll) when the sound is unavailable."""
+        found = list(self.items_from(parse_any(response.text, Context(source=f"sound:{sid}")), response.url))
+        sound = next((i for i in found if isinstance(i, Sound)), None)
+        record = self.listing(f"sound {sid}")
+        if sound is None:
             self.crawler.stats.inc_value("sound/unavailable")
-            return
-        state: dict[str, bool | None] = {"more": None}
-        try:
-            async for body in self.answers(page, lambda: state["more"] is False):
-                result = parse_any(body, Context(source=f"sound:{sid}"))
-                state["more"] = result.more
-                for item in self.items_from(result, response.url):
-                    if isinstance(item, Video):
-                        self.collected[sid] = self.collected.get(sid, 0) + 1
-                    yield item
-        finally:
-            await page.close()
-        self.remember_unfinished(response)
+            record["stopped"] = "unavailable"
+            return None
+        record["reported"] = sound.video_count
+        return found

@@ -1,6 +1,6 @@
-"""`scrapy crawl user -a usernames=a,b|-a file=users.csv [-a videos=1]`
+"""`scrapy crawl user -a usernames=a,b|-a file=users.csv [-a posts=1 [-a videos=1]]`
 
-Profiles (plain HTTP: the figures are in the page) and, with `videos=1`, every video of each
+Profiles (plain HTTP: the figures are in the page) and, with `posts=1`, every video of each
 public profile, read from the profile page's own /api/post/item_list/ answers as the browser
 scrolls. Unknown and private users are logged and counted (`user/unavailable`, `user/private`).
 """
@@ -11,39 +11,34 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
+from pydantic import Field, model_validator
 from scrapy.http import Response
 
 from tiktok.items import User
 from tiktok.parsing import Context, parse_any
-from tiktok.spiders.arguments import checked_list, flag, one_source, read_list, username
 from tiktok.spiders.feed import ScrollingFeedSpider
+from tiktok.spiders.params import Args, Flag, UsernamesParam, VideosParam, fail
 
 
-class UserSpider(ScrollingFeedSpider):
+class UserParams(UsernamesParam, VideosParam):
+    posts: Flag = Field(False, description="also list every video of each public profile")
+
+    @model_validator(mode="after")
+    def _videos_need_posts(self) -> UserParams:
+        # `videos=1` once listed a user's videos here; it now downloads files everywhere (issue 11).
+        if self.videos and not self.posts:
+            fail("-a videos=1 downloads the files of the videos -a posts=1 lists; add -a posts=1")
+        return self
+
+
+class UserSpider(Args[UserParams], ScrollingFeedSpider):
     name = "user"
     api_path = "/api/post/item_list/"
-
-    def __init__(self, usernames: str = "", file: str = "", videos: str = "0", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.check_arguments(usernames=usernames, file=file, videos=videos)
-        self.usernames = self.names(usernames=usernames, file=file)
-        self.with_videos = flag("videos", videos)
-
-    @staticmethod
-    def names(**kwargs: Any) -> list[str]:
-        source = one_source(kwargs, ("usernames", "file"))
-        values = read_list(kwargs["file"], "username") if source == "file" else str(kwargs["usernames"]).split(",")
-        return checked_list(source, [v for v in values if v.strip()], username, "username")
-
-    @classmethod
-    def check_arguments(cls, **kwargs: Any) -> None:
-        cls.names(usernames=kwargs.get("usernames"), file=kwargs.get("file"))
-        flag("videos", kwargs.get("videos"))
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self.resume_unfinished():
             yield request
-        for name in self.usernames:
+        for name in self.args.usernames:
             yield scrapy.Request(f"{self.web}/@{name}", callback=self.profile, cb_kwargs={"name": name})
 
     async def profile(self, response: Response, name: str) -> AsyncIterator[Any]:
@@ -59,21 +54,10 @@ class UserSpider(ScrollingFeedSpider):
         elif user.is_private:
             self.crawler.stats.inc_value("user/private")
             self.logger.info("@%s is private: its videos are not public", name)
-        elif self.with_videos:
-            yield self.page_request(f"{self.web}/@{name}", "read_posts", name=name)
+        elif self.args.posts:
+            self.listing(f"@{name}")["reported"] = user.video_count
+            yield self.page_request(f"{self.web}/@{name}", "read_posts", f"@{name}", name=name)
 
     async def read_posts(self, response: Response, name: str) -> AsyncIterator[Any]:
-        if await self.blocked(response):
-            yield self.page_request(f"{self.web}/@{name}", "read_posts", name=name)
-            return
-        page = response.meta["playwright_page"]
-        state: dict[str, bool | None] = {"more": None}
-        try:
-            async for body in self.answers(page, lambda: state["more"] is False):
-                result = parse_any(body, Context(source=f"user:{name}"))
-                state["more"] = result.more
-                for item in self.items_from(result, response.url):
-                    yield item
-        finally:
-            await page.close()
-        self.remember_unfinished(response)
+        async for out in self.scroll(response, f"user:{name}"):
+            yield out

@@ -3,9 +3,13 @@
 The token is fetched once (POST /v2/oauth/token/, client credentials), shared by all requests,
 renewed five minutes before it expires and after a 401. It is fetched with aiohttp inside
 process_request because the request it authorises must wait for it; Scrapy's own queue cannot
-order one request before another's headers are set. Rejected credentials stop the crawl
-(finish_reason `credentials_rejected`, exit code 2) without echoing them. Only requests with
-meta["research"] are touched.
+order one request before another's headers are set. Renewals are serialised: a 401 drops the token
+only when it was the one the request carried, so when a token expires under many requests in
+flight, all of them are sent again with one new token (issue #13: one expiry, one renewal).
+Rejected credentials stop the crawl (finish_reason `credentials_rejected`, exit code 2) without
+echoing them. Only requests with meta["research"] are touched.
+
+Settings: TIKTOK_API_URL. Stats: `research/tokens`, `research/token_renewed_after_401`.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ logger = logging.getLogger(__name__)
 RENEW_BEFORE = 300
 
 
-class ResearchAuthMiddleware:
+class ResearchTokenMiddleware:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.api = crawler.settings.get("TIKTOK_API_URL", "https://open.tiktokapis.com").rstrip("/")
@@ -36,7 +40,7 @@ class ResearchAuthMiddleware:
         self.refused = False
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> ResearchAuthMiddleware:
+    def from_crawler(cls, crawler: Any) -> ResearchTokenMiddleware:
         return cls(crawler)
 
     async def fetch_token(self) -> str | None:
@@ -78,8 +82,8 @@ class ResearchAuthMiddleware:
     async def process_request(self, request: Request) -> None:
         if not request.meta.get("research"):
             return
-        async with self.lock:
-            if self.token is None or time.time() > self.expires - RENEW_BEFORE:
+        async with self.lock:  # one renewal at a time; the others wait for its token
+            if not self.refused and (self.token is None or time.time() > self.expires - RENEW_BEFORE):
                 await self.fetch_token()
         if self.token is None:
             raise IgnoreRequest("no Research API token")
@@ -87,7 +91,8 @@ class ResearchAuthMiddleware:
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("research") and response.status == 401 and not request.meta.get("token_renewed"):
-            self.expires = 0.0  # renew on the next request, then send this one again
-            self.crawler.stats.inc_value("research/token_renewed_after_401")
+            if request.headers.get("Authorization") == f"Bearer {self.token}".encode():
+                self.token = None  # the current token is refused: the next request renews it
+                self.crawler.stats.inc_value("research/token_renewed_after_401")
             return request.replace(meta={**request.meta, "token_renewed": True}, dont_filter=True)
         return response

@@ -1,0 +1,406 @@
+"""Typed spider arguments (issue 11): each spider declares its -a arguments once, as a pydantic model
+built from the pieces here, and scrapy-spider-metadata's `Args` parses them into `spider.args` in
+`from_crawler`. The crawl command checks the same declaration before Scrapy starts (one line on
+stderr, exit 2), and `-a help=1` lists it with `argument_table`.
+
+-a values arrive as strings (../shared/STACK.md): lists are split on commas here and an empty item
+is refused, flags take 1 or 0, numbers are bounded with `Field(ge=..., le=...)`. Unknown names are
+refused, so a typo or a name of Scrapy's own (`start`, `name`) never passes silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, Self
+
+import annotated_types
+import scrapy
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+from scrapy_spider_metadata import Args  # type: ignore[attr-defined]  # its __init__ does not re-export it for mypy
+
+from tiktok.research.credentials import credentials
+from tiktok.research.query import QueryError, VideoQuery, inline_query, load_query_file
+
+HASHTAG = re.compile(r"^\w{1,100}$", re.UNICODE)
+USERNAME = re.compile(r"^[\w.]{1,64}$", re.UNICODE)
+VIDEO_ID = re.compile(r"^\d{15,25}$")
+VIDEO_URL = re.compile(r"^https?://[^/]+/@([\w.]*)/video/(\d{15,25})")
+API_LAG = timedelta(hours=48)  # the Research API has a video 48 h after it is posted (TIKTOK-FORMATS.md §3.1)
+
+# Every spider's model: unknown names are refused, and the parsed arguments do not change.
+ARGS = ConfigDict(extra="forbid", frozen=True)
+
+
+__all__ = ["Args"]  # spiders import Args from here: the one place mypy is told it exists
+
+
+class ArgumentError(ValueError):
+    """A spider argument is wrong: one line saying what, and what to give instead (exit code 2)."""
+
+
+def fail(message: str) -> NoReturn:
+    """Refuse a value with this exact message (pydantic would prefix a ValueError's)."""
+    raise PydanticCustomError("argument", "{message}", {"message": message})
+
+
+# ----------------------------------------------------------------------------- single values
+def hashtag(value: str) -> str | None:
+    value = value.lstrip("#")
+    return value.lower() if HASHTAG.match(value) else None
+
+
+def username(value: str) -> str | None:
+    value = value.lstrip("@")
+    return value.lower() if USERNAME.match(value) else None
+
+
+def video_id(value: str) -> str | None:
+    """A video (or sound) id, also taken from a video URL."""
+    if VIDEO_ID.match(value):
+        return value
+    match = VIDEO_URL.match(value)
+    return match.group(2) if match else None
+
+
+def flag(value: Any) -> Any:
+    if value in ("", "0", "false", "no", False):
+        return False
+    if value in ("1", "true", "yes", True):
+        return True
+    fail("give 1 or 0")
+
+
+def comma_list(value: Any) -> Any:
+    """'a,b' -> ['a', 'b']. An empty item (`a,,b`) is refused rather than skipped: it is a typo."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return []
+    items = [v.strip() for v in value.split(",")]
+    if "" in items:
+        fail("an empty item (two commas in a row, or a comma at an end); separate the values with single commas")
+    return items
+
+
+def checked(valid: Callable[[str], str | None], what: str, required: bool = True) -> Callable[[list[str]], list[str]]:
+    """A list check: each value normalised by `valid` (None when invalid), repeats dropped."""
+
+    def check(values: list[str]) -> list[str]:
+        if required and not values:
+            fail(f"give at least one {what}")
+        out = []
+        for value in values:
+            normal = valid(value.strip())
+            if normal is None:
+                fail(f"{value!r} is not a valid {what}")
+            out.append(normal)
+        return list(dict.fromkeys(out))
+
+    return check
+
+
+def listed(what: str) -> WithJsonSchema:
+    """How a comma-separated list argument is shown (`-a help=1`, the JSON schema)."""
+    return WithJsonSchema({"type": "array", "items": {"type": "string"}, "x-kind": f"{what}s, comma-separated"})
+
+
+Split = BeforeValidator(comma_list)
+Flag = Annotated[bool, BeforeValidator(flag), WithJsonSchema({"type": "boolean", "x-kind": "1 or 0"})]
+Hashtags = Annotated[list[str], Split, AfterValidator(checked(hashtag, "hashtag")), listed("hashtag")]
+Usernames = Annotated[list[str], Split, AfterValidator(checked(username, "username")), listed("username")]
+VideoIds = Annotated[list[str], Split, AfterValidator(checked(video_id, "video id or video URL")), listed("video id")]
+SoundIds = Annotated[list[str], Split, AfterValidator(checked(video_id, "sound id")), listed("sound id")]  # 19 digits, like video ids
+SomeHashtags = Annotated[list[str], Split, AfterValidator(checked(hashtag, "hashtag", required=False)), listed("hashtag")]
+Keywords = Annotated[list[str], Split, listed("keyword")]
+FilePath = Annotated[str | None, WithJsonSchema({"type": "string", "x-kind": "file"})]
+
+
+# ----------------------------------------------------------------------------- files
+def read_text(name: str, path: str) -> str:
+    """A file's text, or one line on why it cannot be an argument's input."""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        fail(f"-a {name}={path}: no such file")
+    try:
+        data = file.read_bytes()
+        if b"\0" in data:
+            raise UnicodeDecodeError("utf-8", data, data.index(b"\0"), data.index(b"\0") + 1, "NUL byte")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        fail(f"-a {name}={path}: not a text file (UTF-8); give one value per line, or a CSV with a header")
+    except OSError as exc:
+        fail(f"-a {name}={path}: cannot be read ({exc.strerror})")
+
+
+def read_list(name: str, path: str, column: str, valid: Callable[[str], str | None], what: str) -> list[str]:
+    """Values from a file: one per line, or the `column` column of a CSV with a header."""
+    lines = [line for line in read_text(name, path).splitlines() if line.strip() and not line.startswith("#")]
+    if lines and "," in lines[0]:
+        rows = list(csv.DictReader(lines))
+        if not rows or column not in rows[0]:
+            fail(f"-a {name}={path}: a CSV needs a '{column}' column")
+        lines = [r[column] for r in rows if (r[column] or "").strip()]
+    out = []
+    for number, value in enumerate(lines, 1):
+        normal = valid(value.strip())
+        if normal is None:
+            fail(f"-a {name}={path}: value {number}, {value.strip()!r}, is not a valid {what}")
+        out.append(normal)
+    if not out:
+        fail(f"-a {name}={path}: the file has no {what}")
+    return list(dict.fromkeys(out))
+
+
+def exactly_one(names: tuple[str, ...]) -> NoReturn:
+    """Refuse none or two of the alternatives `names`. None given is checked after the fields, so
+    that a misspelt name is reported as such."""
+    fail("give exactly one of " + ", ".join(f"-a {n}=..." for n in names))
+
+
+def not_two(data: Any, names: tuple[str, ...]) -> None:
+    if len([n for n in names if isinstance(data, dict) and data.get(n)]) > 1:
+        exactly_one(names)
+
+
+def list_or_file(data: Any, target: str, names: tuple[str, ...], column: str, valid: Callable[[str], str | None], what: str) -> Any:
+    """Not two of `names`; with `-a file=...`, the file's values become the `target` list."""
+    not_two(data, names)
+    if data.get("file"):
+        return {**data, target: read_list("file", data["file"], column, valid, what)}
+    return data
+
+
+# ----------------------------------------------------------------------------- reusable pieces
+class UsernamesParam(BaseModel):
+    """`-a usernames=a,b` or `-a file=users.csv`; the spider reads `args.usernames` either way."""
+
+    model_config = ARGS
+    usernames: Usernames = Field(default_factory=list, description="usernames, comma-separated (or -a file)")
+    file: FilePath = Field(None, description="a file of usernames: one per line, or a CSV with a 'username' column")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _usernames_from_file(cls, data: Any) -> Any:
+        return list_or_file(data, "usernames", ("usernames", "file"), "username", username, "username")
+
+    @model_validator(mode="after")
+    def _some_usernames(self) -> Self:
+        if not self.usernames:
+            exactly_one(("usernames", "file"))
+        return self
+
+
+class VideoIdsParam(BaseModel):
+    """`-a ids=...`, `-a urls=...` or `-a file=list.txt`; the spider reads `args.ids` either way."""
+
+    model_config = ARGS
+    ids: VideoIds = Field(default_factory=list, description="video ids (or URLs), comma-separated")
+    urls: VideoIds = Field(default_factory=list, description="video URLs (or ids), comma-separated")
+    file: FilePath = Field(None, description="a file of video ids or URLs: one per line, or a CSV with an 'id' column")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ids_from_urls_or_file(cls, data: Any) -> Any:
+        data = list_or_file(data, "ids", ("urls", "ids", "file"), "id", video_id, "video id or video URL")
+        return {**data, "ids": data["urls"]} if data.get("urls") else data
+
+    @model_validator(mode="after")
+    def _some_ids(self) -> Self:
+        if not self.ids:
+            exactly_one(("urls", "ids", "file"))
+        return self
+
+
+class VideosParam(BaseModel):
+    """`-a videos=1` downloads the video files, in every spider that has it (TIKTOK_DOWNLOAD_VIDEOS)."""
+
+    model_config = ARGS
+    videos: Flag = Field(False, description="also download the video files (covers are always downloaded)")
+
+
+class ResearchParam(BaseModel):
+    """Research API spiders: the client credentials must be in the environment, never in arguments."""
+
+    model_config = ARGS
+
+    def sends_requests(self) -> bool:
+        return True
+
+    @model_validator(mode="after")
+    def _credentials(self) -> Self:
+        if self.sends_requests() and credentials() is None:
+            fail("set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET in the environment (or .env); they are never taken from arguments")
+        return self
+
+
+class ResumableParam(ResearchParam):
+    """Research spiders that keep their progress in DATA_DIR/state/ (issue 13)."""
+
+    reset: Flag = Field(False, description="move the saved progress aside and start over")
+
+
+def newest_day(now: datetime | None = None) -> date:
+    """The last day the Research API has videos for: it lags 48 h behind now."""
+    return ((now or datetime.now(UTC)) - API_LAG).date()
+
+
+class VideoQueryParam(BaseModel):
+    """A Research API video query: `-a query=FILE`, or the inline simple cases. The query is built
+    and checked once, here, into `args.video_query`."""
+
+    model_config = ARGS
+    query: FilePath = Field(None, description="a query file (YAML or JSON; examples in queries/)")
+    hashtags: SomeHashtags = Field(default_factory=list, description="inline query: any of these hashtags")
+    keywords: Keywords = Field(default_factory=list, description="inline query: any of these keywords")
+    region: str = Field("", description="inline query: only videos from this region code (US, GB, ...)")
+    start_date: str = Field("", description="inline query: first day, YYYY-MM-DD")
+    end_date: str = Field("", description="inline query: last day, YYYY-MM-DD (at most 48 h ago: the API's lag)")
+    query_name: str = Field("", description="inline query: the name its saved progress is kept under")
+    _video_query: VideoQuery | None = None
+
+    @property
+    def video_query(self) -> VideoQuery:
+        assert self._video_query is not None  # set by the validator below
+        return self._video_query
+
+    @model_validator(mode="after")
+    def _build_query(self) -> Self:
+        try:
+            if self.query:
+                if any((self.hashtags, self.keywords, self.region, self.start_date, self.end_date, self.query_name)):
+                    fail("give -a query=FILE, or the inline arguments (-a hashtags, -a start_date ...), not both")
+                built = load_query_file(self.query)
+            elif not self.hashtags and not self.keywords:
+                fail("give -a query=FILE, or -a hashtags=... / -a keywords=... with -a start_date and -a end_date")
+            else:
+                built = inline_query(
+                    hashtags=",".join(self.hashtags),
+                    keywords=",".join(self.keywords),
+                    region=self.region,
+                    start=self.start_date,
+                    end=self.end_date,
+                    name=self.query_name,
+                )
+        except QueryError as exc:
+            fail(str(exc).replace("-a start=", "-a start_date=").replace("-a end=", "-a end_date="))
+        except UnicodeDecodeError:
+            fail(f"-a query={self.query}: not a text file (UTF-8); give a YAML or JSON query file")
+        except OSError as exc:
+            fail(f"-a query={self.query}: cannot be read ({exc.strerror})")
+        newest = newest_day()
+        for which, day in (("start", built.start), ("end", built.end)):
+            if day > newest:
+                fail(f"{which}: {day} is after {newest}, the newest day the Research API has (it lags 48 h); give an earlier date")
+        self._video_query = built
+        return self
+
+
+# ----------------------------------------------------------------------------- errors and help
+# What an -a value once replaced on the spider (issue 11): Scrapy's methods and attributes, also
+# those only declared (`name`, `start_urls`) or set when the crawler is attached.
+SCRAPY_OWN = set(dir(scrapy.Spider)) | set(scrapy.Spider.__annotations__) | {"crawler", "settings"}
+NUMBER_ERRORS = {"int_parsing", "int_from_float", "int_type", "greater_than_equal", "less_than_equal", "greater_than", "less_than"}
+
+
+def params_model(spidercls: type) -> type[BaseModel]:
+    """The pydantic model a spider declares with `Args[Model]`."""
+    for base in getattr(spidercls, "__orig_bases__", ()):
+        model = getattr(base, "__args__", (None,))[0]
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            return model
+    for parent in spidercls.__mro__[1:]:
+        if parent is not object and getattr(parent, "__orig_bases__", None):
+            return params_model(parent)
+    raise TypeError(f"{spidercls.__name__} declares no arguments (Args[Model])")
+
+
+def names(model: type[BaseModel]) -> list[str]:
+    """The arguments as they are typed on the command line (`from`, not `from_`)."""
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def unknown_argument(name: str, spidercls: type) -> str:
+    model = params_model(spidercls)
+    known = names(model)
+    takes = f"{spidercls.name} takes " + ", ".join(known) + " (-a help=1 describes them)"  # type: ignore[attr-defined]
+    if name in SCRAPY_OWN or hasattr(spidercls, name):
+        return f"-a {name}: '{name}' belongs to Scrapy's spider itself and cannot be an argument; {takes}"
+    near = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean -a {near[0]}? " if near else ""
+    return f"-a {name}: no such argument; {hint}{takes}"
+
+
+def bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
+    field = next(f for n, f in model.model_fields.items() if name in (n, f.alias))
+    low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), None)
+    high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), None)
+    return low, high
+
+
+def one_line(exc: ValidationError, spidercls: type, raw: Mapping[str, Any]) -> str:
+    """The first problem of a validation, as the one line the crawl command prints."""
+    errors = exc.errors()
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a typo explains a missing value
+    loc, kind = error["loc"], error["type"]
+    name = str(loc[0]) if loc else ""
+    model = params_model(spidercls)
+    if kind == "extra_forbidden":
+        return unknown_argument(name, spidercls)
+    if kind == "missing":
+        field = next(f for n, f in model.model_fields.items() if name in (n, f.alias))
+        return f"-a {name}=... is required: {field.description}"
+    text = str(error["ctx"]["message"]) if kind == "argument" else error["msg"]
+    if kind in NUMBER_ERRORS:
+        low, high = bounds(model, name)
+        text = f"give a whole number from {low} to {high}"
+    elif kind == "literal_error":
+        text = f"give {error['ctx']['expected']}"
+    value = raw.get(name)
+    if not name:
+        return text
+    if len(loc) > 1 or value in (None, ""):
+        return f"-a {name}: {text}"
+    return f"-a {name}={value}: {text}"
+
+
+def parse_arguments(spidercls: type, raw: Mapping[str, Any]) -> BaseModel:
+    """The spider's arguments, parsed by its declaration; ArgumentError (one line) when wrong."""
+    model = params_model(spidercls)
+    try:
+        return model(**raw)
+    except ValidationError as exc:
+        raise ArgumentError(one_line(exc, spidercls, raw)) from None
+
+
+def kind(prop: dict[str, Any]) -> str:
+    """A JSON-schema property as a reader names its type."""
+    options = [p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
+    prop = {**options[0], **{k: v for k, v in prop.items() if k != "anyOf"}} if options else prop
+    if "x-kind" in prop:
+        return str(prop["x-kind"])
+    if "enum" in prop:
+        return " or ".join(map(str, prop["enum"]))
+    if prop.get("type") == "integer":
+        return f"whole number {prop.get('minimum', '')}-{prop.get('maximum', '')}"
+    return str(prop.get("type", "text")).replace("string", "text")
+
+
+def argument_table(spidercls: type) -> str:
+    """A spider's arguments (name, type, default, description), from its declaration: for
+    `scrapy crawl NAME -a help=1` and `python -m tiktok schema`."""
+    schema = params_model(spidercls).model_json_schema()
+    required = set(schema.get("required", []))
+    rows = [("argument", "type", "default", "description")]
+    for name, prop in schema.get("properties", {}).items():
+        default = "required" if name in required else prop.get("default")
+        shown = {True: "1", False: "0", None: "-", "": "-"}.get(default, default) if not isinstance(default, list) else "-"
+        rows.append((name, kind(prop), str(shown), prop.get("description", "")))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    head = f"scrapy crawl {spidercls.name} -a NAME=VALUE ...; its arguments:"  # type: ignore[attr-defined]
+    return "\n".join([head] + [f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip() for r in rows])
