@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from tests.simclient import Sim
@@ -206,3 +207,88 @@ async def test_liked_pinned_reposted_and_playlist(sim: Sim, small_world: World) 
     owner = next(int(w.v_author[v]) for v in range(w.size.videos) if w.v_playlist[v] and w.public(v, EPOCH))
     status, answer = await sim.research("playlist/info", {"playlist_id": 7_455_000_000_000_000_000 + owner})
     assert status == 200 and answer["data"]["playlist_video_ids"]
+
+
+async def test_json_null_for_an_optional_field_means_not_given(sim: Sim) -> None:
+    """The CybersecurityForDemocracy client's first page sends `"cursor": null, "search_id": null`
+    and the real API answers it (issue 12); null max_count and is_random are likewise not given."""
+    truth = (await (await sim.client.post("/__sim__/truth/research/video_query", json={"query": LONDON, **MAY})).json())["video_ids"]
+    assert len(truth) > 20, "the query should span more than one default page"
+    nulls = {"cursor": None, "search_id": None, "max_count": None, "is_random": None}
+    status, answer = await sim.research("video/query", {"query": LONDON, **MAY, **nulls}, "id")
+    assert status == 200, answer
+    first = answer["data"]
+    # From the start (cursor 0, a new search), max_count's default of 20, in order (not a random sample).
+    assert [str(v["id"]) for v in first["videos"]] == truth[:20]
+    assert (first["cursor"], first["has_more"]) == (20, True) and first["search_id"]
+    body = {"query": LONDON, **MAY, **nulls, "cursor": first["cursor"], "search_id": first["search_id"]}
+    status, answer = await sim.research("video/query", body, "id")
+    assert status == 200, answer
+    assert [str(v["id"]) for v in answer["data"]["videos"]] == truth[20:40]
+
+    for vid in (await sim.truth("hashtag/fyp"))["video_ids"]:
+        top = await top_comments(sim, vid)
+        if len(top) > 10:
+            break
+    else:
+        raise AssertionError("no #fyp video with more than 10 top-level comments")
+    status, answer = await sim.research("video/comment/list", {"video_id": int(vid), "cursor": None, "max_count": None}, "id")
+    assert status == 200, answer
+    assert [str(c["id"]) for c in answer["data"]["comments"]] == [c["id"] for c in top[:10]]  # max_count's default: 10
+    assert (answer["data"]["cursor"], answer["data"]["has_more"]) == (10, True)
+
+
+async def top_comments(sim: Sim, vid: str) -> list[dict[str, Any]]:
+    return [c for c in await sim.truth(f"video/{vid}/comments") if c["parent_comment_id"] == vid]
+
+
+async def test_empty_strings_are_kept(sim: Sim, small_world: World) -> None:
+    """The real comment sample keeps `"text": ""` (3 of its 6 comments); no sample omits an empty
+    string, so user info keeps `bio_description: ""` and `bio_url: ""` (TIKTOK-FORMATS.md §7)."""
+    w = small_world
+    for vid in (await sim.truth("hashtag/fyp"))["video_ids"]:
+        top = await top_comments(sim, vid)
+        k = next((i for i, c in enumerate(top) if c["text"] == ""), None)
+        if k is not None:
+            break
+    else:
+        raise AssertionError("no top-level comment with an empty text under #fyp")
+    body = {"video_id": int(vid), "cursor": k, "max_count": 1}
+    status, answer = await sim.research("video/comment/list", body, "id,text,parent_comment_id,video_id")
+    assert status == 200, answer
+    assert answer["data"]["comments"] == [{"id": int(top[k]["id"]), "text": "", "parent_comment_id": int(vid), "video_id": int(vid)}]
+
+    users = [u for u in range(w.size.users) if not (w.u_private[u] or w.u_refused[u]) and w.bio(u) == ("", "")]
+    assert users, "the world has no public user with an empty bio and no link"
+    name = w.username(users[0])
+    truth = await sim.truth(f"user/{name}")
+    status, answer = await sim.research("user/info", {"username": name}, "display_name,bio_description,bio_url,is_verified,follower_count")
+    assert status == 200, answer
+    assert answer["data"] == {
+        "display_name": w.nickname(users[0]),
+        "bio_description": "",
+        "bio_url": "",
+        "is_verified": truth["verified"],
+        "follower_count": truth["stats"]["followers"],
+    }
+
+
+async def test_end_date_is_inclusive(sim: Sim, small_world: World) -> None:
+    """A video created on the end day, even in its last hours, is in the result; the next day's is not."""
+    w = small_world
+    late = [int(v) for v in w.create_order if EPOCH - 25 * DAY < w.v_create[v] < EPOCH - 3 * DAY and w.public(int(v), EPOCH)]
+    v = max(late, key=lambda r: int(w.v_create[r]) % DAY)  # the latest in its day
+    vid = str(w.video_id(v))
+    created = (await sim.truth(f"video/{vid}"))["create_time"]
+    assert created % DAY > DAY // 2, "want a video from the second half of its day"
+    query = {"and": [{"field_name": "video_id", "operation": "EQ", "field_values": [vid]}]}
+
+    def day(offset: int) -> str:
+        return time.strftime("%Y%m%d", time.gmtime(created + offset * DAY))
+
+    for start, end, found in [(-3, 0, True), (0, 0, True), (-3, -1, False), (1, 2, False)]:
+        dates = {"start_date": day(start), "end_date": day(end)}
+        status, answer = await sim.research("video/query", {"query": query, **dates}, "id,create_time")
+        assert status == 200, answer
+        expected = [{"id": int(vid), "create_time": created}] if found else []
+        assert answer["data"]["videos"] == expected, (start, end)

@@ -364,7 +364,10 @@ async def user_detail(request: web.Request) -> web.Response:
 
 
 def comment_envelope(st: SimState, comments: list[dict[str, Any]], cursor: int, has_more: bool, total: int) -> dict[str, Any]:
-    """The app-style comment envelope (§8.4): has_more is 0/1, `comments` is null when empty."""
+    """The app-style comment envelope (§8.4): has_more is 0/1, `comments` is null when empty.
+
+    The samples all have comments; null for none is what TikTok-Api's users met on the real site
+    (davidteather/TikTok-Api#1058: "'NoneType' object is not iterable" from `video.comments()`)."""
     log_id = st.log_id()
     return {
         "alias_comment_deleted": False,

@@ -56,4 +56,8 @@ async function loadMore() {
 window.addEventListener("scroll", () => {
   if (window.innerHeight + window.scrollY >= document.body.offsetHeight - 800) loadMore();
 });
-loadMore();
+// Real pages load the web app as async bundles (see the web_html samples) and keep fetching after
+// the load event; so the first list call waits for `load` here, and the list and its covers come
+// after it. TikTok-Api takes its session headers from the first request after `load` (issue 12).
+if (document.readyState === "complete") loadMore();
+else window.addEventListener("load", () => loadMore());
