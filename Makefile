@@ -39,6 +39,7 @@ test: lint typecheck pytest
 bench: setup
 	$(PY) -m bench.simulator_throughput
 	$(PY) -m bench.pipelines
+	$(PY) -m bench.ocr
 	$(PY) -m bench.foryou_speed
 	$(PY) -m bench.research_efficiency
 	$(PY) -m bench.analysis

@@ -14,6 +14,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from tests.helpers.sim_process import ROOT, crawl_feed, running_simulator, set_faults, truth
+from tiktok import ocr
 from tiktok.captions import webvtt_text
 from tiktok.items import Video
 from tiktok.ocr import tesseract_available
@@ -82,6 +83,46 @@ def test_batch_ocr_reads_what_is_left_and_skips_what_is_done(crawled: tuple[str,
     assert f"/{len(results)} videos" in first.stderr  # the progress bar
     again = subprocess.run([sys.executable, "-m", "tiktok", "ocr", str(copy)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.stdout.startswith("0 videos with text, 0 without")
+
+
+def cover(path: Path, text: str, ink: tuple[int, int, int], paper: tuple[int, int, int]) -> str:
+    from PIL import Image, ImageDraw
+
+    from tiktok.simulator.media import _font
+
+    image = Image.new("RGB", (720, 1280), paper)
+    ImageDraw.Draw(image).text((60, 560), text, fill=ink, font=_font(80))
+    image.save(path, "JPEG", quality=90)
+    return str(path)
+
+
+needs_tesserocr = pytest.mark.skipif(ocr.tesserocr_problem("eng") is not None, reason="tesserocr cannot load here")
+
+
+@needs_tesserocr
+def test_the_engine_reads_white_cover_text_and_dark_text_on_a_light_band(tmp_path: Path) -> None:
+    assert ocr.read_image(cover(tmp_path / "white.jpeg", "PASTA NIGHT", (255, 255, 255), (60, 40, 90))) == ("PASTA NIGHT", None)
+    # thresholding keeps near-white pixels, so dark text is lost there: the second pass reads it
+    assert ocr.read_image(cover(tmp_path / "dark.jpeg", "PASTA NIGHT", (20, 20, 20), (235, 235, 235))) == ("PASTA NIGHT", None)
+    assert ocr.read_image(str(tmp_path / "missing.jpeg"))[1] == f"no file at {tmp_path / 'missing.jpeg'}"
+
+
+@needs_tesseract
+def test_pytesseract_is_the_fallback_and_it_is_said_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(ocr, "TESSDATA", str(tmp_path))  # no models there: tesserocr cannot load
+    ocr.tesserocr_problem.cache_clear()
+    ocr.engine_name.cache_clear()
+    try:
+        assert [ocr.engine_name("eng"), ocr.engine_name("eng")] == ["pytesseract", "pytesseract"]
+        fallbacks = [r for r in caplog.records if "pytesseract" in r.getMessage()]
+        assert len(fallbacks) == 1 and f"no eng model in {tmp_path}" in fallbacks[0].getMessage()
+        monkeypatch.setattr(ocr, "_engine", "pytesseract")
+        assert ocr.read_image(cover(tmp_path / "white.jpeg", "PASTA NIGHT", (255, 255, 255), (60, 40, 90))) == ("PASTA NIGHT", None)
+    finally:
+        ocr.tesserocr_problem.cache_clear()
+        ocr.engine_name.cache_clear()
 
 
 class FakeTranscriber:

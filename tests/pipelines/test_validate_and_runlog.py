@@ -14,6 +14,7 @@ from tests.helpers.crawler import crawler_with_run
 from tiktok.extensions.runlog import RunLog, redact, run_context
 from tiktok.items import Comment, User, Video
 from tiktok.pipelines.validate import ValidatePipeline, type_errors
+from tiktok.research.state import QuotaLedger
 
 
 def test_type_errors_name_the_field() -> None:
@@ -83,3 +84,19 @@ def test_a_gap_makes_the_run_partial_with_its_fill_command(tmp_path: Path) -> No
 
 def test_redact_keeps_ordinary_arguments() -> None:
     assert redact({"hashtags": "london,paris", "client_key": "x"}) == {"hashtags": "london,paris", "client_key": "[redacted]"}
+
+
+def test_a_damaged_quota_ledger_is_rebuilt_from_the_runs_the_run_log_wrote(tmp_path: Path) -> None:
+    for spent in (12, 30):  # two research runs today, as the RunLog records them
+        crawler = crawler_with_run(tmp_path, ResearchVideos)
+        log = crawler.get_extension(RunLog)
+        log.spider_opened(ResearchVideos())
+        crawler.stats.set_value("research/quota/research/requests", spent)
+        crawler.stats.set_value("research/quota/research/records", spent * 100)
+        log.spider_closed(ResearchVideos(), "finished")
+        log.engine_stopped()  # releases the data directory for the next run
+    (tmp_path / "state").mkdir(exist_ok=True)
+    (tmp_path / "state" / "research-quota.json").write_text("{garbage", encoding="utf-8")
+    ledger = QuotaLedger(tmp_path / "state", tmp_path / "runs.jsonl")
+    assert ledger.today("research") == {"requests": 42, "records": 4200}  # not zeroed
+    assert list((tmp_path / "state").glob("research-quota.json.corrupt-*"))  # the damaged file kept aside

@@ -1,5 +1,6 @@
 """OCR: the text on a video's stored cover and photo-mode images into `ocr_text` (`ocr_error` says
-why there is none), read in worker processes so the crawl never waits on tesseract.
+why there is none), read in worker processes that each keep one tesseract engine loaded
+(tiktok/ocr.py), so the crawl never waits on tesseract.
 
 Settings: TIKTOK_OCR_ENABLED (True), TIKTOK_OCR_WORKERS (2), TIKTOK_OCR_LANG ("eng").
 """
@@ -25,7 +26,7 @@ class OcrPipeline:
         self.crawler = crawler
         self.data_dir = Path(settings.get("DATA_DIR", "data"))
         self.lang = settings.get("TIKTOK_OCR_LANG", "eng")
-        self.pool = worker_pool(settings.getint("TIKTOK_OCR_WORKERS", 2))
+        self.pool = worker_pool(settings.getint("TIKTOK_OCR_WORKERS", 2), self.lang)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> OcrPipeline:

@@ -19,8 +19,8 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from tiktok.extensions.runlog import run_context
-from tiktok.items import ITEM_TYPES, Follow, User, UserStatus
-from tiktok.storage.store import DataStore
+from tiktok.items import Follow, User, UserStatus
+from tiktok.storage.store import FIELD_VALUES, DataStore
 
 DIGITS = re.compile(r"^\d{1,25}$")
 HANDLE = re.compile(r"^[\w.\-]{1,64}$", re.UNICODE)
@@ -32,7 +32,7 @@ Checker = Callable[[Any], bool]
 def type_errors(item: Any) -> list[str]:
     """What is wrong with an item, field by field (empty when it is valid)."""
     cls = type(item)
-    if cls not in ITEM_TYPES.values():
+    if cls not in FIELD_VALUES:
         return [f"not an item of the schema ({cls.__name__})"]
     errors = []
     if isinstance(item, User | Follow | UserStatus):
@@ -41,10 +41,9 @@ def type_errors(item: Any) -> list[str]:
                 errors.append(f"{name} {getattr(item, name)!r} is not a TikTok handle")
     elif not isinstance(item.id, str) or not DIGITS.match(item.id):
         errors.append(f"id {item.id!r} is not a string of digits")
-    for name, hint, check, is_count in checkers(cls):
-        value = getattr(item, name)
-        if value is None:
-            continue
+    for value, (name, hint, check, exact, is_count) in zip(FIELD_VALUES[cls](item), checkers(cls), strict=True):
+        if value is None or (type(value) in exact and not (is_count and value < 0)):
+            continue  # the common case, decided without a call
         if not check(value):
             errors.append(f"{name} has {type(value).__name__} {value!r:.40}, expected {hint}")
         elif is_count and value < 0:
@@ -52,22 +51,36 @@ def type_errors(item: Any) -> list[str]:
     return errors
 
 
-CHECKERS: dict[type, list[tuple[str, Any, Checker, bool]]] = {}
+FieldCheck = tuple[str, Any, Checker, frozenset[type], bool]
+CHECKERS: dict[type, list[FieldCheck]] = {}
+PLAIN = (str, int, float, bool)
 
 
-def checkers(cls: type) -> list[tuple[str, Any, Checker, bool]]:
-    """Per field: its name, type, a compiled type check, and whether it is a count. Built once
-    per class: resolving type hints for every item would cost more than the rest of the chain."""
+def checkers(cls: type) -> list[FieldCheck]:
+    """Per field: its name, type, a compiled type check, the exact types that pass it without a call,
+    and whether it is a count. Built once per class: resolving type hints for every item would cost
+    more than the rest of the chain."""
     if cls not in CHECKERS:
         hints = typing.get_type_hints(cls)
-        CHECKERS[cls] = [(f.name, hints[f.name], checker(hints[f.name]), f.name.endswith("_count")) for f in attrs.fields(cls)]
+        CHECKERS[cls] = [
+            (f.name, hints[f.name], checker(hints[f.name]), plain_types(hints[f.name]), f.name.endswith("_count"))
+            for f in attrs.fields(cls)
+        ]
     return CHECKERS[cls]
+
+
+def plain_types(hint: Any) -> frozenset[type]:
+    """The scalar types a hint accepts as they are (str for `str | None`); containers need a call."""
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union else (hint,)
+    return frozenset(t for t in options if t in PLAIN)
 
 
 def checker(hint: Any) -> Checker:
     """isinstance for the annotations the items use: X | None, list[X], dict[str, str]."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         options = [checker(h) for h in typing.get_args(hint) if h is not type(None)]
+        if len(options) == 1:
+            return options[0]  # None is never checked: type_errors skips it
         return lambda v: any(check(v) for check in options)
     origin = typing.get_origin(hint)
     if origin is list:

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 class WritePipeline:
     def __init__(self, store: DataStore, crawler: Any) -> None:
         self.store, self.crawler = store, crawler
+        self.count_stored = crawler.stats.inc_value  # bound once: Scrapy's stats wrap every attribute access
         self.stopping = False
 
     @classmethod
@@ -66,5 +67,5 @@ class WritePipeline:
             self.crawler.stats.set_value("write/error", exc.strerror)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk_full" if full else "write_error"))
             raise DropItem(f"not written: {what}") from exc
-        self.crawler.stats.inc_value(f"stored/{name}")
+        self.count_stored(f"stored/{name}")
         return item

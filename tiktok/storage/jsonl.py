@@ -16,6 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+# One encoder for every line: json.dumps(..., ensure_ascii=False) builds a new JSONEncoder per call.
+encode_json = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def repair(path: Path, keep_dir: Path) -> str | None:
     """Cut a partial last line off `path` (one not ending in a newline) and keep it in `keep_dir`.
@@ -70,7 +73,7 @@ def read_jsonl(path: Path, problems: list[str] | None = None) -> Iterator[dict[s
             continue
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a line of thousands of nested brackets
             record = None
         if isinstance(record, dict):
             yield record
@@ -93,7 +96,7 @@ class AppendOnlyFile:
         self._size = os.fstat(self._fd).st_size  # this process is the file's only writer
 
     def append(self, record: dict[str, Any]) -> None:
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        line = (encode_json(record) + "\n").encode("utf-8")
         try:
             view = memoryview(line)
             while view:
