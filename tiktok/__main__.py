@@ -1,96 +1,172 @@
-"""`python -m tiktok COMMAND`: the project's commands besides the spiders (`scrapy crawl NAME`)."""
+"""`python -m tiktok COMMAND`: the project's commands besides the spiders (`scrapy crawl NAME`).
+
+Arguments are checked by the `type=` functions of tiktok/cli_checks.py: a bad one is one line on
+stderr and exit 2. A failure while working (a full disk) is one line and exit 1."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from tiktok import cli_checks as check
+from tiktok.items import ITEM_TYPES
+from tiktok.ocr import language
 from tiktok.schema import data_dictionary
 
 PROG = "python -m tiktok"
+MAX_ROWS = 10_000  # --top and --limit: more is no longer a look at the data but a dump of it
+MAX_WORKERS = 64  # each OCR worker is a tesseract process; past the cores they only queue
 
 
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{PROG}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> OneLineParser:
+    main_parser = OneLineParser(prog=PROG, description="Commands of the tiktok research collector.")
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    schema = command(commands, "schema", run_schema, "print the data dictionary (every field, type, unit and source)")
+    schema.add_argument("--arguments", action="store_true", help="print every spider's -a arguments instead (as -a help=1 does)")
+    ocr = command(commands, "ocr", run_ocr, "read the text on stored covers and images into DATA_DIR/ocr.jsonl (skips what is done)")
+    ocr.add_argument("data_dir", type=check.writable_data_dir, help="a data directory (with videos.jsonl and media/)")
+    ocr.add_argument("--workers", type=check.whole_number(1, MAX_WORKERS), default=2, help="tesseract processes (default 2)")
+    ocr.add_argument("--lang", type=language, default="eng", help="tesseract language(s), e.g. eng or eng+deu (default eng)")
+    db = commands.add_parser("db", help="SQLite for quick looks and full-text search: db build DATA_DIR | db search WORDS")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="build|search")
+    db_build = command(db_commands, "build", run_db_build, "load what DATA_DIR's files gained into DATA_DIR/tiktok.db")
+    db_build.add_argument("data_dir", type=check.writable_data_dir)
+    db_search = command(db_commands, "search", run_db_search, "videos and comments matching all the words, best first (BM25)")
+    db_search.add_argument("words", type=check.words)
+    db_search.add_argument("--data", type=check.data_dir, default="data", help="the data directory (default data/)")
+    db_search.add_argument("--limit", type=check.whole_number(1, MAX_ROWS), default=20, help="at most this many hits (default 20)")
+    export = commands.add_parser("export", help="export collected data for other tools: export network-csv DATA_DIR OUT_DIR")
+    export_kinds = export.add_subparsers(dest="kind", required=True, metavar="network-csv")
+    network = command(
+        export_kinds, "network-csv", run_export, "a network crawl as network.csv, parsing_list.csv, queue.csv, time_stamps.csv"
+    )
+    network.add_argument("data_dir", type=check.data_dir)
+    network.add_argument("out_dir", type=check.out_dir)
+    hashtags = command(
+        commands,
+        "hashtags",
+        lazy("tiktok.analysis.commands", "run_hashtags"),
+        "the top hashtags of a videos.jsonl with their share of posts (table, bar chart)",
+    )
+    hashtags.add_argument("videos", type=check.records_file("videos"), help="a videos.jsonl a crawl wrote")
+    hashtags.add_argument("--top", type=check.whole_number(1, MAX_ROWS), default=20, help="how many hashtags (default 20)")
+    hashtags.add_argument("--source", help="only videos collected by this source, e.g. hashtag:london or foryou")
+    hashtags.add_argument("--plot", type=check.png_file, help="also draw the bar chart into this PNG (its folder must exist)")
+    report = command(
+        commands,
+        "report",
+        lazy("tiktok.analysis.commands", "run_report"),
+        "every analysis table (CSV) and figure (PNG) of DATA_DIR into OUT_DIR",
+    )
+    report.add_argument("data_dir", type=check.data_dir)
+    report.add_argument("out_dir", type=check.out_dir)
+    report.add_argument("--top", type=check.whole_number(1, MAX_ROWS), default=20, help="hashtags in the hashtag tables (default 20)")
+    report.add_argument(
+        "--percentile",
+        type=check.number(0, 100),
+        default=99.0,
+        help="viral videos: above this percentile of likes gained per hour (default 99; creators and sounds have their own rules)",
+    )
+    runs = command(commands, "runs", run_runs, "the runs of DATA_DIR with their verdicts, and those that never ended (killed)")
+    runs.add_argument("data_dir", type=check.data_dir)
+    runs.add_argument("--json", action="store_true", help="one JSON object per run instead of the table")
+    return main_parser
+
+
+def command(commands: Any, name: str, run: Callable[..., int], about: str) -> OneLineParser:
+    """A subcommand, which runs `run(its parser, args)`: errors found after parsing name it too."""
+    sub: OneLineParser = commands.add_parser(name, help=about)
+    sub.set_defaults(run=run, command_parser=sub)
+    return sub
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(prog=PROG, description="Commands of the tiktok research collector.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("schema", help="print the data dictionary (every field, type, unit and source)")
-    ocr = commands.add_parser("ocr", help="read the text on stored covers and images into DATA_DIR/ocr.jsonl (skips what is done)")
-    ocr.add_argument("data_dir", type=Path, help="a data directory (with videos.jsonl and media/)")
-    ocr.add_argument("--workers", type=int, default=2, help="tesseract processes (default 2)")
-    ocr.add_argument("--lang", default="eng", help="tesseract language (default eng)")
-    db = commands.add_parser("db", help="SQLite for quick looks and full-text search: db build DATA_DIR | db search WORDS")
-    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="build|search")
-    db_build = db_commands.add_parser("build", help="load what DATA_DIR's files gained into DATA_DIR/tiktok.db")
-    db_build.add_argument("data_dir", type=Path)
-    db_search = db_commands.add_parser("search", help="videos and comments matching all the words, best first (BM25)")
-    db_search.add_argument("words")
-    db_search.add_argument("--data", type=Path, default=Path("data"), help="the data directory (default data/)")
-    db_search.add_argument("--limit", type=int, default=20)
-    export = commands.add_parser("export", help="export collected data for other tools: export network-csv DATA_DIR OUT_DIR")
-    export_kinds = export.add_subparsers(dest="kind", required=True, metavar="network-csv")
-    network = export_kinds.add_parser("network-csv", help="a network crawl as network.csv, parsing_list.csv, queue.csv, time_stamps.csv")
-    network.add_argument("data_dir", type=Path)
-    network.add_argument("out_dir", type=Path)
-    hashtags = commands.add_parser("hashtags", help="the top hashtags of a videos.jsonl with their share of posts (table, bar chart)")
-    hashtags.add_argument("videos", type=Path, help="a videos.jsonl a crawl wrote")
-    hashtags.add_argument("--top", type=int, default=20, help="how many hashtags (default 20)")
-    hashtags.add_argument("--source", help="only videos collected by this source, e.g. hashtag:london or foryou")
-    hashtags.add_argument("--plot", type=Path, help="also draw the bar chart into this PNG")
-    report = commands.add_parser("report", help="every analysis table (CSV) and figure (PNG) of DATA_DIR into OUT_DIR")
-    report.add_argument("data_dir", type=Path)
-    report.add_argument("out_dir", type=Path)
-    report.add_argument("--top", type=int, default=20, help="hashtags in the hashtag tables (default 20)")
-    report.add_argument("--percentile", type=float, default=99.0, help="viral: above this percentile of growth per hour (default 99)")
-    args = parser.parse_args(argv)
-    if args.command in ("hashtags", "report"):
-        from tiktok.analysis.commands import run_hashtags, run_report
+    args = build_parser().parse_args(argv)
+    try:
+        code = int(args.run(args.command_parser, args))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
+    except BrokenPipeError:  # `... | head` stopped reading: stop quietly, as other Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"{args.command_parser.prog}: failed: {exc.strerror or exc}{where}; fix that and run the same command again", file=sys.stderr)
+        return 1
 
-        return run_hashtags(parser, args) if args.command == "hashtags" else run_report(parser, args)
-    if args.command == "export":
-        from tiktok.export import network_csv
 
-        if not (args.data_dir / "follows.jsonl").exists():
-            parser.error(f"{args.data_dir} has no follows.jsonl: run scrapy crawl research_network first")
-        problems: list[str] = []
-        counts = network_csv(args.data_dir, args.out_dir, problems)
-        print(f"{counts['edges']} edges, {counts['users']} users, {counts['queued']} in the queue: written to {args.out_dir}/")
-        for problem in problems:
-            print(f"  note: {problem}", file=sys.stderr)
-        return 0
-    if args.command == "db":
-        return run_db(parser, args)
-    if args.command == "schema":
+def lazy(module: str, name: str) -> Callable[..., int]:
+    """A command whose module is imported only when it runs (pandas and matplotlib take seconds)."""
+    return lambda *args: int(getattr(importlib.import_module(module), name)(*args))
+
+
+def run_schema(parser: OneLineParser, args: argparse.Namespace) -> int:
+    if not args.arguments:
         sys.stdout.write(data_dictionary())
-    elif args.command == "ocr":
-        return run_ocr(parser, args)
+        return 0
+    from scrapy.spiderloader import get_spider_loader
+    from scrapy.utils.project import get_project_settings
+
+    from tiktok.spiders.params import argument_table
+
+    loader = get_spider_loader(get_project_settings())
+    print("\n\n".join(argument_table(loader.load(name)) for name in sorted(loader.list())))
     return 0
 
 
-def run_db(parser: OneLineParser, args: argparse.Namespace) -> int:
+def run_export(parser: OneLineParser, args: argparse.Namespace) -> int:
+    from tiktok.export import DamagedFrontier, network_csv
+
+    if not (args.data_dir / "follows.jsonl").is_file():
+        parser.error(f"{args.data_dir} has no follows.jsonl: run scrapy crawl research_network first")
+    if check.same_path(args.out_dir, args.data_dir):
+        parser.error(f"{args.out_dir} is the data directory: write the export elsewhere (e.g. out/)")
+    problems: list[str] = []
+    try:
+        counts = network_csv(args.data_dir, args.out_dir, problems)
+    except DamagedFrontier as exc:
+        parser.error(str(exc))
+    print(f"{counts['edges']} edges, {counts['users']} users, {counts['queued']} in the queue: written to {args.out_dir}/")
+    check.notes(problems)
+    return 0
+
+
+def run_db_build(parser: OneLineParser, args: argparse.Namespace) -> int:
     from tiktok import db
 
-    if args.db_command == "build":
-        if not args.data_dir.is_dir():
-            parser.error(f"{args.data_dir} is not a folder: give the DATA_DIR a crawl wrote")
-        notes: list[str] = []
-        added = db.build(args.data_dir, notes)
-        print(", ".join(f"{n} {name}" for name, n in added.items()) + f" added to {args.data_dir / 'tiktok.db'}")
-        for note in notes:
-            print(f"  note: {note}", file=sys.stderr)
-        return 0
-    if not (args.data / "tiktok.db").exists():
-        parser.error(f"no {args.data / 'tiktok.db'}: run `python -m tiktok db build {args.data}` first")
-    if not args.words.split():
-        parser.error("give some words to search for")
-    hits = db.search(args.data, args.words, args.limit)
+    if not any((args.data_dir / f"{name}.jsonl").is_file() for name in [*ITEM_TYPES, *db.EXTRA_FILES]):
+        parser.error(f"{args.data_dir} has no videos.jsonl or other file a crawl writes: give the DATA_DIR a crawl wrote (e.g. data/)")
+    problems: list[str] = []
+    try:
+        added = db.build(args.data_dir, problems)
+    except sqlite3.DatabaseError as exc:
+        not_ours(parser, args.data_dir, exc)
+    print(", ".join(f"{n} {name}" for name, n in added.items()) + f" added to {args.data_dir / 'tiktok.db'}")
+    check.notes(problems)
+    return 0
+
+
+def run_db_search(parser: OneLineParser, args: argparse.Namespace) -> int:
+    from tiktok import db
+
+    if not (args.data / "tiktok.db").is_file():
+        parser.error(f"no {args.data / 'tiktok.db'}: run `{PROG} db build {args.data}` first")
+    try:
+        hits = db.search(args.data, args.words, args.limit)
+    except sqlite3.DatabaseError as exc:
+        not_ours(parser, args.data, exc)
     for hit in hits:
         who = f"@{hit['author']}" if hit["author"] else ""
         print(f"{hit['kind']:7} {hit['id']}  {hit['url'] or ''}  {who}\n        {hit['snippet']}")
@@ -99,10 +175,15 @@ def run_db(parser: OneLineParser, args: argparse.Namespace) -> int:
     return 0
 
 
+def not_ours(parser: OneLineParser, data_dir: Path, exc: sqlite3.DatabaseError) -> NoReturn:
+    """tiktok.db is not a database `db build` made (another file of that name, or a damaged one)."""
+    parser.error(f"{data_dir / 'tiktok.db'} is not a database db build made ({exc}): move it aside, then run `{PROG} db build {data_dir}`")
+
+
 def run_ocr(parser: OneLineParser, args: argparse.Namespace) -> int:
     from tiktok.ocr import ocr_data_dir, tesseract_available
 
-    if not (args.data_dir / "videos.jsonl").exists():
+    if not (args.data_dir / "videos.jsonl").is_file():
         parser.error(f"{args.data_dir} has no videos.jsonl: give the DATA_DIR a crawl wrote")
     if not tesseract_available():
         parser.error("tesseract is not installed: run make setup (or apt-get install tesseract-ocr)")
@@ -117,8 +198,20 @@ def run_ocr(parser: OneLineParser, args: argparse.Namespace) -> int:
     problems: list[str] = []
     read, failed = ocr_data_dir(args.data_dir, args.workers, args.lang, report, problems)
     print(f"{read} videos with text, {failed} without (reasons in {args.data_dir / 'ocr.jsonl'})")
-    for problem in problems:
-        print(f"  note: {problem}", file=sys.stderr)
+    check.notes(problems)
+    return 0
+
+
+def run_runs(parser: OneLineParser, args: argparse.Namespace) -> int:
+    from tiktok.runs import json_lines, read_runs, table
+
+    if not (args.data_dir / "runs.jsonl").is_file():
+        parser.error(f"{args.data_dir} has no runs.jsonl: no crawl has written there; give the DATA_DIR a crawl wrote (e.g. data/)")
+    problems: list[str] = []
+    runs = read_runs(args.data_dir, problems)
+    for line in json_lines(runs) if args.json else table(runs):
+        print(line)
+    check.notes(problems)
     return 0
 
 

@@ -1,12 +1,14 @@
-"""The analysis commands of `python -m tiktok`: hashtags and report."""
+"""The analysis commands of `python -m tiktok`: hashtags and report. Their arguments come checked
+(tiktok/__main__.py, tiktok/cli_checks.py); what is checked here needs two arguments, or the data."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any, NoReturn, Protocol
 
 import pandas as pd
+
+from tiktok.cli_checks import notes, same_path
 
 
 class Parser(Protocol):
@@ -18,12 +20,10 @@ def run_hashtags(parser: Parser, args: argparse.Namespace) -> int:
     from tiktok.analysis.hashtags import top_hashtags
     from tiktok.analysis.load import load_file
 
-    if not args.videos.is_file():
-        parser.error(f"{args.videos} is not a file: give a videos.jsonl a crawl wrote, e.g. data/videos.jsonl")
-    if args.top < 1:
-        parser.error(f"--top {args.top}: give a whole number of 1 or more")
+    if args.plot and same_path(args.plot, args.videos):
+        parser.error(f"--plot {args.plot} is the videos file itself: give another .png")
     problems: list[str] = []
-    videos = load_file(args.videos, "videos", problems, columns=["id", "hashtag_names", "source"])
+    videos = load_file(args.videos, "videos", problems, columns=["id", "hashtag_names", "source", "scraped_at"])
     notes(problems)
     if args.source is not None and not (videos["source"] == args.source).any():
         known = ", ".join(sorted(str(s) for s in videos["source"].dropna().unique())) or "none"
@@ -35,7 +35,6 @@ def run_hashtags(parser: Parser, args: argparse.Namespace) -> int:
     shown = table.assign(ratio=(table["ratio"] * 100).map("{:.1f}%".format), hashtag="#" + table["hashtag"])
     print(shown.to_string(index=False) if len(table) else "  (no hashtags)")
     if args.plot:
-        args.plot.parent.mkdir(parents=True, exist_ok=True)
         hashtag_bars(table).savefig(args.plot, dpi=110)
         print(f"chart: {args.plot}")
     return 0
@@ -46,8 +45,8 @@ def run_report(parser: Parser, args: argparse.Namespace) -> int:
 
     if not (args.data_dir / "videos.jsonl").is_file() and not (args.data_dir / "follows.jsonl").is_file():
         parser.error(f"{args.data_dir} has no videos.jsonl or follows.jsonl: give the DATA_DIR a crawl wrote (e.g. data/)")
-    if not 0 <= args.percentile <= 100:
-        parser.error(f"--percentile {args.percentile}: give a number from 0 to 100")
+    if same_path(args.out_dir, args.data_dir):
+        parser.error(f"{args.out_dir} is the data directory: write the report elsewhere (e.g. report/)")
     report = write_report(args.data_dir, args.out_dir, args.top, args.percentile)
     for line in report.findings:
         print(line)
@@ -59,8 +58,3 @@ def run_report(parser: Parser, args: argparse.Namespace) -> int:
 def summary(paths: list[Any]) -> str:
     kinds = pd.Series([p.suffix.lstrip(".") for p in paths]).value_counts()
     return ", ".join(f"{n} {kind}" for kind, n in kinds.items())
-
-
-def notes(problems: list[str]) -> None:
-    for problem in problems:
-        print(f"  note: {problem}", file=sys.stderr)
