@@ -13,7 +13,11 @@ from tests.helpers.hourly_crawl import crawl_hours
 from tests.helpers.sim_process import running_simulator
 
 HOURS = 8
-START_AFTER = 10 * 3600  # 10:00 simulated: one video is mid-burst, two more start during the window
+# Day 3, 14:00 to 21:00 simulated: three viral videos of three creators are mid-burst, and the viral
+# sound that started at 05:20 on day 1 has had four videos posted with it since (38.7 h to 68.2 h
+# after the clock's start, tiktok/simulator/world.py seed 7), enough to tell from its own past; the
+# other two viral sounds start after the window. Earlier windows saw at most one new video of it.
+START_AFTER = 62 * 3600
 
 
 @dataclass

@@ -41,8 +41,8 @@ def test_hashtags_command_prints_the_table_and_draws_the_chart(crawled: Crawled,
     [
         (["hashtags", "nowhere/videos.jsonl"], "nowhere/videos.jsonl is not a file: give a videos.jsonl a crawl wrote"),
         (["hashtags", "{data}/videos.jsonl", "--source", "hashtag:nope"], "no videos from source 'hashtag:nope'"),
-        (["report", "nowhere", "out"], "nowhere has no videos.jsonl or follows.jsonl"),
-        (["report", "{data}", "out", "--percentile", "101"], "--percentile 101.0: give a number from 0 to 100"),
+        (["report", "nowhere", "out"], "nowhere: no such folder: give the DATA_DIR a crawl wrote"),
+        (["report", "{data}", "out", "--percentile", "101"], "argument --percentile: '101': give a number from 0 to 100"),
     ],
 )
 def test_bad_input_gets_one_line_and_exit_2(crawled: Crawled, args: list[str], message: str) -> None:

@@ -28,7 +28,7 @@ def video(vid: str, hour: int, likes: int, **fields: Any) -> dict[str, Any]:
     return {
         "id": vid,
         "username": fields.pop("username", f"user{vid}"),
-        "scraped_at": f"2026-06-01T{hour:02d}:00:00Z",
+        "scraped_at": fields.pop("scraped_at", f"2026-06-01T{hour:02d}:00:00Z"),
         "like_count": likes,
         "view_count": likes * 10,
         "comment_count": fields.pop("comments", 1),
@@ -76,7 +76,7 @@ def test_growth_per_hour_between_consecutive_observations(tmp_path: Path) -> Non
     assert list(obs["like_count"]) == [100, 300, 1300, 10]
     steps = ta.growth(obs)
     assert list(steps["likes_per_hour"]) == [100.0, 1000.0] and list(steps["hours"]) == [2.0, 1.0]
-    ranking = ta.viral_videos(frame, percentile=50)
+    ranking = ta.viral_videos(frame, percentile=0)
     assert list(ranking["id"]) == ["a"] and ranking["peak_likes_per_hour"].iloc[0] == 1000.0
     assert ranking["peak_at"].iloc[0] == pd.Timestamp("2026-06-01T04:00:00Z")
 
@@ -90,6 +90,26 @@ def test_viral_means_above_the_percentile_of_peak_rates(tmp_path: Path) -> None:
         ta.viral_videos(ta.load_file(tmp_path / "v.jsonl"), percentile=120)
 
 
+def test_too_few_videos_for_the_percentile_flag_none_and_say_so(tmp_path: Path) -> None:
+    records = [video(str(i), h, (i + 1) * 10 * h) for i in range(50) for h in (1, 2)]
+    with pytest.warns(ta.TooLittleData, match="50 videos observed twice: the 99th percentile needs at least 100"):
+        ranking = ta.viral_videos(ta.load_file(write(tmp_path / "v.jsonl", records)))
+    assert len(ranking) == 50 and not ranking["viral"].any()
+
+
+def test_two_crawls_80_seconds_apart_make_no_video_viral(tmp_path: Path) -> None:
+    """Issue 16: two one-off crawls 80 s apart once flagged a video at 45 likes/h."""
+    records = [video(str(i), 1, 100 + i, scraped_at="2026-06-01T10:00:00Z") for i in range(200)]
+    records += [video(str(i), 1, 101 + i, scraped_at="2026-06-01T10:01:20Z") for i in range(200)]
+    frame = ta.load_file(write(tmp_path / "v.jsonl", records))
+    with pytest.warns(ta.TooLittleData, match="no video was observed twice at least 0.5 h apart"):
+        ranking = ta.viral_videos(frame)
+    assert len(ranking) == 0
+    records += [video(str(i), 1, 160 + i, scraped_at="2026-06-01T11:00:00Z") for i in range(200)]
+    steps = ta.growth(ta.observations(ta.load_file(write(tmp_path / "v.jsonl", records))))
+    assert set(steps["hours"]) == {(3600 - 80) / 3600}  # 11:00 against 10:01:20, the latest snapshot 0.5 h before; none at 10:01:20
+
+
 def test_correlation_and_its_interval() -> None:
     x = pd.Series([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     y = pd.Series([2.0, 1, 4, 3, 7, 8, 6, 9, 12, 10])
@@ -100,18 +120,22 @@ def test_correlation_and_its_interval() -> None:
     assert stats["high"] == pytest.approx(math.tanh(math.atanh(r) + 1.959964 / math.sqrt(7)), abs=1e-5)
     rho = ta.correlation_ci(x, y, "spearman")
     assert rho["r"] == pytest.approx(float(np.corrcoef(x.rank(), y.rank())[0, 1]))
-    assert math.isnan(ta.correlation_ci(x[:3], y[:3])["r"])
+    with pytest.warns(ta.TooLittleData, match="n = 3, needs 10"):
+        few = ta.correlation_ci(x[:3], y[:3])
+    assert few["r"] is None and ta.figures.correlation_note(few) == "Pearson r: not computed: n = 3, needs 10"
 
 
 def test_likes_to_comments_ratio_and_posting_frequency(tmp_path: Path) -> None:
-    records = [video(str(i), 1, 100 * (i + 1), comments=i + 1, username="steady") for i in range(4)]
+    records = [video(str(i), 1, 100 * (i + 1), comments=i + 1, username="steady", create_time=1780200000 + i * 86400) for i in range(4)]
     records += [video(f"w{i}", 1, 100, comments=c, username="wobbly") for i, c in enumerate((1, 10, 50))]
     frame = ta.load_file(write(tmp_path / "v.jsonl", records))
     ratios = ta.likes_comments_ratio(frame).set_index("username")
     assert ratios.loc["steady", "likes_per_comment"] == 100.0 and ratios.loc["steady", "cv"] == 0.0
     assert ratios.loc["wobbly", "cv"] > 1.0 and list(ratios.index) == ["steady", "wobbly"]
-    posting = ta.posting_frequency(frame).set_index("username")
-    assert posting.loc["steady", "videos"] == 4 and posting.loc["steady", "likes_per_video"] == 250.0
+    with pytest.warns(ta.TooLittleData, match="1 of 2 creators have fewer than 3 videos or posted them within 1 day"):
+        posting = ta.posting_frequency(frame).set_index("username")
+    assert list(posting.index) == ["steady"] and posting.attrs["left_out"] == 1  # wobbly posted all three at once
+    assert posting.loc["steady", "videos_per_week"] == 7.0 and posting.loc["steady", "likes_per_video"] == 250.0  # 3 gaps in 3 days
 
 
 def test_study_questions(tmp_path: Path) -> None:
@@ -164,32 +188,58 @@ def test_follower_growth_from_exact_profiles_when_a_creator_has_them(tmp_path: P
         for h, f in ((1, 54_784), (2, 54_790))
     ]
     videos, users = ta.load_file(write(tmp_path / "v.jsonl", rows)), ta.load_file(write(tmp_path / "u.jsonl", profiles), "users")
-    growth = ta.viral_creators(videos, users, percentile=50).set_index("username")["peak_followers_per_hour"]
+    growth = ta.creator_growth(videos, users).set_index("username")["peak_followers_per_hour"]
     assert growth.to_dict() == {"bob": 300.0, "ann": 6.0}  # ann's rounded 54.8K rows are not mixed in
 
 
-def test_viral_sounds_by_videos_posted_lately(tmp_path: Path) -> None:
-    old, recent = 1780200000 - 10 * 86400, 1780200000 + 3600  # 48 h window before the last observation (02:00)
-    rows = [video(f"o{i}", 2, 5, music_id="classic", create_time=old) for i in range(20)]
-    rows += [video(f"n{i}", 2, 5, music_id="rising", create_time=recent) for i in range(6)]
-    rows += [video("q", 2, 5, music_id="quiet", create_time=recent)]
-    ranking = ta.viral_sounds(ta.load_file(write(tmp_path / "v.jsonl", rows)), percentile=50)
-    table = ranking.set_index("music_id")
-    assert list(ranking["music_id"][:2]) == ["rising", "quiet"] and list(ranking.loc[ranking["viral"], "music_id"]) == ["rising"]
-    assert table.loc["classic", "videos"] == 20 and table.loc["classic", "recent_videos"] == 0
-    assert table.loc["rising", "recent_videos_per_hour"] == 6 / 48
-    usage = ta.sound_usage(ta.load_file(tmp_path / "v.jsonl"), freq="1D")
-    assert usage.groupby("music_id")["videos_so_far"].last().to_dict() == {"classic": 20, "quiet": 1, "rising": 6}
+def test_viral_creators_gain_followers_far_faster_than_the_median_creator(tmp_path: Path) -> None:
+    # twelve creators gaining 0.5 to 1.6 followers per hour per 1,000; a big one 2 per 1,000; one bursting at 40 per 1,000
+    rows = [video(f"c{n}", h, 5, username=f"c{n}", author_follower_count=10_000 + (5 + n) * h) for n in range(12) for h in (1, 2)]
+    rows += [video("big", h, 5, username="big", author_follower_count=5_000_000 + 10_000 * h) for h in (1, 2)]
+    rows += [video("burst", h, 5, username="burst", author_follower_count=20_000 + 800 * (h - 1)) for h in (1, 2)]
+    ranking = ta.viral_creators(ta.load_file(write(tmp_path / "v.jsonl", rows)))
+    assert list(ranking.loc[ranking["viral"], "username"]) == ["burst"] and ranking["rank"].iloc[0] == 1
+    assert ranking.set_index("username").loc["burst", "peak_per_1k_followers_per_hour"] == 40.0
+    with pytest.warns(ta.TooLittleData, match="3 creators observed twice: a median creator needs at least 10"):
+        assert not ta.viral_creators(ta.load_file(write(tmp_path / "v.jsonl", rows[-6:])))["viral"].any()
+
+
+def test_viral_sounds_by_adoption_against_their_own_past(tmp_path: Path) -> None:
+    now, day = 1780200000, 86400
+
+    def posted(sound: str, n: int, start: float, end: float) -> list[dict[str, Any]]:
+        return [video(f"{sound}{start}-{i}", 2, 5, music_id=sound, create_time=int(start + (end - start) * i / n)) for i in range(n)]
+
+    # ten days of history, then the last 48 h before the observation (2026-05-31T02:00Z)
+    last = now - 22 * 3600 + 2 * 3600 + 3600 * 24
+    rows = posted("popular", 50, now - 10 * day, last - 2 * day) + posted("popular", 10, last - 2 * day + 60, last - 60)
+    rows += posted("rising", 1, now - 9 * day, now - 9 * day + 1) + posted("rising", 5, last - 2 * day + 60, last - 60)
+    rows += posted("quiet", 30, now - 10 * day, last - 2 * day) + posted("quiet", 6, last - 2 * day + 60, last - 60)
+    rows += posted("newcomer", 2, last - 2 * day + 60, last - 60)
+    frame = ta.load_file(
+        write(tmp_path / "v.jsonl", [{**r, "scraped_at": pd.Timestamp(last, unit="s", tz="UTC").isoformat()} for r in rows])
+    )
+    table = ta.viral_sounds(frame).set_index("music_id")
+    assert list(table.index[table["viral"]]) == ["rising"]  # the most used sound, "popular", keeps its share
+    assert table.loc["rising", "baseline_videos"] == 1 and table.loc["rising", "recent_videos"] == 5
+    share = (1 + 0.5) / (81 + 0.5 * 4)
+    assert table.loc["rising", "expected_recent"] == pytest.approx(share * 23)
+    assert not table.loc["newcomer", "viral"]  # 2 new videos: below the minimum of 3
+    with pytest.warns(ta.TooLittleData, match="a sound's baseline needs 48 h"):
+        assert len(ta.viral_sounds(frame.loc[frame["create_time"] > pd.Timestamp(last - 3 * day, unit="s", tz="UTC")])) == 0
+    usage = ta.sound_usage(frame, freq="1D")
+    assert usage.groupby("music_id")["videos_so_far"].last().to_dict() == {"newcomer": 2, "popular": 60, "quiet": 36, "rising": 6}
 
 
 def test_best_video_against_follower_growth_per_creator(tmp_path: Path) -> None:
     rows = []
-    for n, (rate, followers_per_hour) in enumerate(((10, 1), (100, 5), (1000, 50), (5000, 400), (20, 3))):
+    pairs = ((10, 1), (20, 2), (30, 3), (40, 4), (100, 5), (300, 20), (600, 30), (1000, 50), (5000, 400), (2000, 100))
+    for n, (rate, followers_per_hour) in enumerate(pairs):
         rows += [video(str(n), h, 100 + rate * h, username=f"c{n}", author_follower_count=1000 + followers_per_hour * h) for h in (1, 3)]
     table, stats = ta.viral_follower_correlation(ta.load_file(write(tmp_path / "v.jsonl", rows)), method="spearman")
     per = table.set_index("username")
-    assert per.loc["c3", "best_video_likes_per_hour"] == 5000.0 and per.loc["c3", "followers_per_hour"] == 400.0
-    assert stats["n"] == 5 and stats["r"] == pytest.approx(1.0)
+    assert per.loc["c8", "best_video_likes_per_hour"] == 5000.0 and per.loc["c8", "followers_per_hour"] == 400.0
+    assert stats["n"] == 10 and stats["r"] == pytest.approx(1.0)
 
 
 def test_page_items_take_the_servers_time() -> None:
@@ -201,3 +251,14 @@ def test_page_items_take_the_servers_time() -> None:
     assert response_time(dated) == "2026-06-01T10:00:00Z"
     undated = response_time(HtmlResponse("http://x/", body=b""))
     assert abs(pd.Timestamp(undated) - pd.Timestamp.now(tz="UTC")) < pd.Timedelta(minutes=1)  # no Date: the crawler's clock
+
+
+def test_the_report_says_what_two_crawls_80_seconds_apart_cannot_give(tmp_path: Path) -> None:
+    from tiktok.analysis.report import write_report
+
+    records = [video(str(i), 1, 100 + i, scraped_at="2026-06-01T10:00:00Z") for i in range(20)]
+    write(tmp_path / "videos.jsonl", records + [video(str(i), 1, 101 + i, scraped_at="2026-06-01T10:01:20Z") for i in range(20)])
+    report = write_report(tmp_path, tmp_path / "out")
+    assert not [f for f in report.findings if f.startswith("viral")]
+    assert any(n.startswith("no video was observed twice at least 0.5 h apart") for n in report.notes)
+    assert not list((tmp_path / "out").glob("viral_*.png"))

@@ -14,6 +14,7 @@ import pytest
 import tiktok.analysis as ta
 from tests.analysis.conftest import HOURS, Crawled
 from tests.helpers.sim_process import truth
+from tiktok.analysis.virality import MIN_NEW_VIDEOS
 
 pytestmark = pytest.mark.browser  # the data comes from browser crawls (conftest.py)
 
@@ -68,7 +69,7 @@ def test_viral_creators_are_the_creators_of_bursting_videos(crawled: Crawled, ca
         assert int(last.loc[name, "follower_count"]) == truth(crawled.base, f"user/{name}")["stats"]["followers"]
 
 
-def test_viral_sounds_count_the_unique_videos_using_them(crawled: Crawled, capsys: pytest.CaptureFixture[str]) -> None:
+def test_viral_sounds_count_the_unique_videos_using_them(crawled: Crawled) -> None:
     videos = ta.load(crawled.data, "videos")
     usage = ta.sound_usage(videos, freq="1D")
     final = usage.groupby("music_id")["videos_so_far"].last()
@@ -79,11 +80,26 @@ def test_viral_sounds_count_the_unique_videos_using_them(crawled: Crawled, capsy
     assert final.to_dict() == {sound: len(ids) for sound, ids in seen.items()}
     for sound in list(seen)[:5]:  # every video counted does use the sound, per the simulator
         assert seen[sound] <= set(truth(crawled.base, f"sound/{sound}")["video_ids"])
+
+
+def test_viral_sounds_are_the_ones_the_simulator_spreads(crawled: Crawled, capsys: pytest.CaptureFixture[str]) -> None:
+    videos = ta.load(crawled.data, "videos")
     ranking = ta.viral_sounds(videos)
-    started = {s["id"] for s in truth(crawled.base, "viral")["sounds"] if s["viral_start"] < crawled.last}
+    # spreading in truth, with at least the measure's minimum of public videos posted since it began
+    expected = set()
+    for sound in truth(crawled.base, "viral")["sounds"]:
+        if sound["viral_start"] >= crawled.last:
+            continue
+        posted = [truth(crawled.base, f"video/{v}")["create_time"] for v in truth(crawled.base, f"sound/{sound['id']}")["video_ids"]]
+        if sum(sound["viral_start"] < t <= crawled.last for t in posted) >= MIN_NEW_VIDEOS:
+            expected.add(sound["id"])
     flagged = set(ranking.loc[ranking["viral"], "music_id"])
-    report(capsys, f"viral sounds: flagged {sorted(flagged)}; the simulator's spreading by then: {sorted(started)}")
-    assert ranking["recent_videos"].sum() == int((videos.drop_duplicates("id")["create_time"] > ranking.attrs["window"][0]).sum())
+    precision, recall = precision_recall(flagged, expected)
+    report(capsys, f"viral sounds: precision {precision:.2f}, recall {recall:.2f} ({sorted(flagged)} vs truth {sorted(expected)})")
+    assert expected, "the window must hold a spreading sound with new videos"
+    assert (precision, recall) == (1.0, 1.0)
+    most_used = videos.drop_duplicates("id")["music_id"].value_counts().index[0]
+    assert most_used not in expected and not ranking.set_index("music_id").loc[most_used, "viral"]  # popular is not viral
 
 
 def test_hashtag_counts_equal_a_direct_count(crawled: Crawled) -> None:

@@ -6,11 +6,14 @@ from tiktok.analysis.creators import likes_comments_ratio, posting_frequency, wr
 from tiktok.analysis.hashtags import top_hashtags
 from tiktok.analysis.load import load, load_file
 from tiktok.analysis.search import search, video_texts
-from tiktok.analysis.timeseries import OBSERVATION_COLUMNS, growth, observations
+from tiktok.analysis.timeseries import OBSERVATION_COLUMNS, about, growth, observations
 from tiktok.analysis.virality import (
+    TooLittleData,
     correlation_ci,
+    creator_growth,
     follower_series,
     sound_usage,
+    video_growth,
     viral_creators,
     viral_follower_correlation,
     viral_sounds,
@@ -19,7 +22,10 @@ from tiktok.analysis.virality import (
 
 __all__ = [
     "OBSERVATION_COLUMNS",
+    "TooLittleData",
+    "about",
     "correlation_ci",
+    "creator_growth",
     "figures",
     "follower_series",
     "growth",
@@ -33,6 +39,7 @@ __all__ = [
     "sound_usage",
     "study",
     "top_hashtags",
+    "video_growth",
     "video_texts",
     "viral_creators",
     "viral_follower_correlation",

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tiktok.analysis.virality import viral_creators
+from tiktok.analysis.timeseries import about
+from tiktok.analysis.virality import creator_growth, follower_sources, too_little
 
 INT32_LIMIT = 2**31
+MIN_POSTS = 3  # a posting rate needs two intervals between posts
+MIN_POSTING_DAYS = 1.0
 
 
 def latest(videos: pd.DataFrame) -> pd.DataFrame:
@@ -28,8 +31,10 @@ def likes_comments_ratio(videos: pd.DataFrame, min_videos: int = 3) -> pd.DataFr
 
 
 def posting_frequency(videos: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per creator: unique videos collected, videos posted per week over the span they were posted
-    in, mean likes per video, and followers gained per hour over the snapshots."""
+    """Per creator with `MIN_POSTS` videos posted over `MIN_POSTING_DAYS` or more: unique videos
+    collected, videos posted per week (intervals between posts over their span: a floor of one
+    week made every creator with a few recent videos line up at the same rate), mean likes per
+    video, and followers gained per hour over the snapshots. `attrs['left_out']` counts the rest."""
     last = latest(videos)
     per = last.groupby("username").agg(
         videos=("id", "size"),
@@ -37,12 +42,19 @@ def posting_frequency(videos: pd.DataFrame, users: pd.DataFrame | None = None) -
         last_post=("create_time", "max"),
         likes_per_video=("like_count", "mean"),
     )
-    weeks = ((per["last_post"] - per["first_post"]).dt.total_seconds() / (7 * 86400)).clip(lower=1.0)
-    per["videos_per_week"] = per["videos"] / weeks
-    growth = viral_creators(videos, users, percentile=100.0).set_index("username")
+    days = (per["last_post"] - per["first_post"]).dt.total_seconds() / 86400
+    enough = (per["videos"] >= MIN_POSTS) & (days >= MIN_POSTING_DAYS)
+    if not enough.all():
+        left = f"{int((~enough).sum())} of {len(per)} creators"
+        too_little(f"posting frequency: {left} have fewer than {MIN_POSTS} videos or posted them within {MIN_POSTING_DAYS:g} day; left out")
+    per = per.loc[enough].copy()
+    per["videos_per_week"] = (per["videos"] - 1) / (days[enough] / 7)
+    growth = creator_growth(videos, users).set_index("username")
     hours = (growth["last_seen"] - growth["first_seen"]).dt.total_seconds() / 3600.0
     per["followers_per_hour"] = (growth["gained"] / hours).reindex(per.index)
-    return per.reset_index().sort_values("videos_per_week", ascending=False, kind="stable").reset_index(drop=True)
+    table = per.reset_index().sort_values("videos_per_week", ascending=False, kind="stable").reset_index(drop=True)
+    table.attrs.update(left_out=int((~enough).sum()), about=about(follower_sources(videos, users)))
+    return table
 
 
 def wrapped_counts(videos: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -13,11 +13,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from tiktok.analysis.timeseries import about
+
 
 def follow_graph(follows: pd.DataFrame) -> nx.DiGraph:
-    """The directed follow graph (each edge once, however often it was observed)."""
+    """The directed follow graph (each edge once, however often it was observed); its `about` is
+    where and when the follows were observed, for the charts."""
     edges = follows.dropna(subset=["follower", "followee"]).drop_duplicates(["follower", "followee"])
-    graph = nx.DiGraph()
+    graph = nx.DiGraph(about=about(follows, "observed_at"))
     graph.add_edges_from(zip(edges["follower"].astype(str), edges["followee"].astype(str), strict=True))
     return graph
 

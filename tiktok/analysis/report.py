@@ -3,6 +3,7 @@ from a data directory, and a note for each part the data cannot give yet."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,11 @@ from matplotlib.figure import Figure
 from tiktok.analysis import creators, figures, network, study
 from tiktok.analysis.hashtags import top_hashtags
 from tiktok.analysis.load import load
+from tiktok.analysis.timeseries import MIN_STEP_HOURS
 from tiktok.analysis.virality import (
     DEFAULT_PERCENTILE,
+    SOUND_WINDOW_HOURS,
+    TooLittleData,
     sound_usage,
     viral_creators,
     viral_follower_correlation,
@@ -62,6 +66,18 @@ def write_report(data_dir: Path, out_dir: Path, top: int = 20, percentile: float
     problems: list[str] = []
     videos, users, follows = (load(data_dir, name, problems) for name in ("videos", "users", "follows"))
     report.notes += problems
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TooLittleData)
+        analyse(report, data_dir, videos, users, follows, top, percentile)
+    report.notes += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, TooLittleData)))
+    return report
+
+
+def analyse(
+    report: Report, data_dir: Path, videos: pd.DataFrame, users: pd.DataFrame, follows: pd.DataFrame, top: int, percentile: float
+) -> None:
+    """Every part the data allows; a measure below its minimum warns (TooLittleData), and the
+    report turns each warning into a note."""
     if len(videos):
         hashtag_part(report, videos, top)
         virality_part(report, videos, users, percentile)
@@ -74,7 +90,6 @@ def write_report(data_dir: Path, out_dir: Path, top: int = 20, percentile: float
         network_part(report, follows)
     else:
         report.notes.append(f"no follows in {data_dir / 'follows.jsonl'}: run scrapy crawl research_network for the network figures")
-    return report
 
 
 def hashtag_part(report: Report, videos: pd.DataFrame, top: int) -> None:
@@ -93,35 +108,57 @@ def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, per
     ranking = viral_videos(videos, percentile)
     report.table("viral_videos", ranking)
     if not len(ranking):
-        report.notes.append("no video was observed twice: virality needs repeated snapshots (run the crawl hourly, see cron/)")
+        report.notes.append(
+            f"no video was observed twice at least {MIN_STEP_HOURS:g} h apart: virality needs repeated snapshots "
+            "(run the crawl hourly, see cron/)"
+        )
         return
     report.figure("viral_videos", figures.viral_video_lines(videos, ranking))
     viral = ranking.loc[ranking["viral"]]
     report.findings.append(
         f"viral videos (peak likes/hour above the {percentile:g}th percentile, {ranking.attrs['threshold']:,.0f}): "
-        + ", ".join(f"{i} (@{u}, {r:,.0f}/h)" for i, u, r in zip(viral["id"], viral["username"], viral["peak_likes_per_hour"], strict=True))
-    )
-    sounds, usage = viral_sounds(videos, percentile), sound_usage(videos)
-    report.table("viral_sounds", sounds)
-    report.table("sound_usage", usage)
-    report.figure("viral_sounds", figures.sound_lines(usage, sounds))
-    report.findings.append(
-        "viral sounds: "
-        + ", ".join(
-            f"{t} ({i})" for i, t in zip(sounds.loc[sounds["viral"], "music_id"], sounds.loc[sounds["viral"], "music_title"], strict=True)
+        + (
+            ", ".join(
+                f"{i} (@{u}, {r:,.0f}/h)" for i, u, r in zip(viral["id"], viral["username"], viral["peak_likes_per_hour"], strict=True)
+            )
+            or "none"
         )
     )
-    people = viral_creators(videos, users, percentile)
+    sounds = viral_sounds(videos)
+    report.table("viral_sounds", sounds)
+    if len(sounds):
+        usage = sound_usage(videos)
+        report.table("sound_usage", usage)
+        report.figure("viral_sounds", figures.sound_lines(usage, sounds))
+        rising = sounds.loc[sounds["viral"]]
+        report.findings.append(
+            f"viral sounds (new videos in the last {SOUND_WINDOW_HOURS:g} h far above their own past): "
+            + (
+                ", ".join(
+                    f"{t} ({i}, {n} new vs {e:.1f} expected)"
+                    for i, t, n, e in zip(
+                        rising["music_id"], rising["music_title"], rising["recent_videos"], rising["expected_recent"], strict=True
+                    )
+                )
+                or "none"
+            )
+        )
+    people = viral_creators(videos, users)
     report.table("viral_creators", people)
-    report.figure("viral_creators", figures.creator_lines(videos, users, people))
-    report.findings.append("viral creators: " + ", ".join(f"@{u}" for u in people.loc[people["viral"], "username"]))
+    if len(people):
+        report.figure("viral_creators", figures.creator_lines(videos, users, people))
+        report.findings.append(
+            f"viral creators (followers per hour per 1,000 at {people.attrs['factor']:g}x the median creator's or more): "
+            + (", ".join(f"@{u}" for u in people.loc[people["viral"], "username"]) or "none")
+        )
     table, pearson = viral_follower_correlation(videos, users, "pearson")
     spearman = viral_follower_correlation(videos, users, "spearman")[1]
     report.table("viral_follower_correlation", table)
     report.table("viral_follower_correlation_stats", pd.DataFrame([pearson, spearman]))
-    note = figures.correlation_note(pearson) + "\n" + figures.correlation_note(spearman)
-    title = "A creator's best video against their follower growth"
-    report.figure("viral_follower_correlation", figures.scatter(table, "best_video_likes_per_hour", "followers_per_hour", title, note))
+    if len(table):
+        title = "A creator's best video (peak likes/hour) against their follower growth (followers/hour)"
+        note = figures.correlation_notes(pearson, spearman)
+        report.figure("viral_follower_correlation", figures.scatter(table, "best_video_likes_per_hour", "followers_per_hour", title, note))
     report.findings.append("best video vs follower growth: " + figures.correlation_note(spearman))
 
 
@@ -129,9 +166,9 @@ def creators_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame) -> 
     report.table("likes_comments_ratio", creators.likes_comments_ratio(videos))
     posting = creators.posting_frequency(videos, users)
     report.table("posting_frequency", posting)
-    report.figure(
-        "posting_frequency", figures.scatter(posting, "videos_per_week", "likes_per_video", "Posting frequency and likes per video")
-    )
+    if len(posting):
+        title = "Videos posted per week against mean likes per video, per creator"
+        report.figure("posting_frequency", figures.scatter(posting, "videos_per_week", "likes_per_video", title))
     wrapped = creators.wrapped_counts(videos, users)
     report.table("wrapped_counts", wrapped)
     if len(wrapped):
@@ -148,5 +185,17 @@ def network_part(report: Report, follows: pd.DataFrame) -> None:
     report.figure("network_degrees", figures.degree_ccdf(graph))
     report.findings.append(
         f"follow network: {stats['nodes']} accounts, {stats['edges']} follows, reciprocity {stats['reciprocity']:.2f}, "
-        f"clustering {stats['average_clustering']:.2f}, followers tail alpha {stats['followers_tail_alpha']:.2f}"
+        f"clustering {stats['average_clustering']:.2f}, " + tail_finding(stats)
     )
+
+
+def tail_finding(stats: dict[str, Any]) -> str:
+    """The followers tail's exponent, with the caveat a short tail needs."""
+    if stats["followers_tail_tail"] == 0:
+        return "followers tail: too few distinct degrees to fit"
+    caveat = (
+        f" (a tail of {stats['followers_tail_tail']:.0f} accounts: too short to tell a power law)"
+        if stats["followers_tail_tail"] < figures.MIN_TAIL
+        else ""
+    )
+    return f"followers tail alpha {stats['followers_tail_alpha']:.2f}{caveat}"

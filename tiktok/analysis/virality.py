@@ -1,47 +1,77 @@
 """Which videos, sounds and creators went viral across hourly snapshots, and whether a viral video
 brings its creator followers.
 
-Viral is relative, as in the studies this follows: a video is viral when its peak gain per hour
-between two consecutive observations is above the chosen percentile of all videos' peaks; a
-creator, when their peak follower gain per hour is; a sound, when the unique videos posted with it
-per hour in the last `window_hours` are."""
+- A video is viral when its peak likes gained per hour (over steps of at least `MIN_STEP_HOURS`)
+  is above the chosen percentile of all videos' peaks: viral is relative, as in the studies this
+  follows. A percentile of fewer than 100/(100 - p) videos is just the maximum, so none is flagged.
+- A creator is viral when they gain followers, per hour and per 1,000 they have, at least
+  `CREATOR_FACTOR` times as fast as the median creator: a big account's steady growth is not a
+  burst, and a percentile of the 80 creators a study follows would always name exactly one.
+- A sound is viral when its adoption accelerates against its own past, not when it is popular:
+  the videos posted with it in the last `window_hours` against what its share of the videos
+  posted before predicts (a Poisson tail below `SOUND_ALPHA`, and at least `MIN_NEW_VIDEOS`).
+  Shares, not counts, so a crawl that collects more recent videos does not make every sound rise.
+
+Below a measure's minimum the function warns (`TooLittleData`) and flags nothing, or returns an
+empty frame: it never ranks on noise or prints NaN."""
 
 from __future__ import annotations
 
 import math
+import warnings
 from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tiktok.analysis.timeseries import growth, observations
+from tiktok.analysis.timeseries import MIN_STEP_HOURS, about, growth, observations, steps
 
 DEFAULT_PERCENTILE = 99.0
+CREATOR_FACTOR = 10.0
+MIN_CREATORS = 10  # for a median creator to compare with
+AUDIENCE_FLOOR = 1000  # a creator below 1,000 followers counts as 1,000: one new follower of 100 is no burst
+SOUND_WINDOW_HOURS = 48.0
+MIN_NEW_VIDEOS = 3
+SOUND_ALPHA = 0.001
+MIN_PAIRS = 10  # for a correlation and its interval
 
 
-def flag_above(frame: pd.DataFrame, column: str, percentile: float) -> pd.DataFrame:
-    """Sorts by `column`, adds `viral` (above the percentile of that column) and keeps the cut."""
+class TooLittleData(UserWarning):
+    """The data is below a measure's stated minimum: the result is empty or flags nothing."""
+
+
+def too_little(message: str) -> None:
+    warnings.warn(message, TooLittleData, stacklevel=3)
+
+
+def flag_above(frame: pd.DataFrame, column: str, percentile: float, what: str) -> pd.DataFrame:
+    """Sorts by `column`, numbers the rows (`rank`, as the charts label them), and adds `viral`:
+    above the percentile of that column, when there are enough `what` for that percentile."""
     if not 0 <= percentile <= 100:
         raise ValueError(f"percentile {percentile} is not between 0 and 100")
     values = frame[column].astype("Float64").dropna().to_numpy(dtype=float)
-    threshold = float(np.percentile(values, percentile)) if len(values) else math.nan
     frame = frame.sort_values(column, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    needed = math.ceil(100 / (100 - percentile)) if percentile < 100 else 0
+    if 0 < len(values) < needed:  # none at all: the caller says why
+        too_little(f"{len(values)} {what}: the {percentile:g}th percentile needs at least {needed}; none flagged viral")
+        threshold = math.inf
+    else:
+        threshold = float(np.percentile(values, percentile)) if len(values) else math.inf
     frame["viral"] = (frame[column].astype("Float64") > threshold).fillna(False).astype(bool)
     frame.attrs.update(threshold=threshold, percentile=percentile, column=column)
     return frame
 
 
-def viral_videos(videos: pd.DataFrame, percentile: float = DEFAULT_PERCENTILE, rate: str = "likes") -> pd.DataFrame:
-    """Every video seen at least twice, ranked by its peak `rate` (likes or views) gain per hour."""
-    if rate not in ("likes", "views"):
-        raise ValueError(f"rate {rate!r}: give likes or views")
+def video_growth(videos: pd.DataFrame, min_hours: float = MIN_STEP_HOURS) -> pd.DataFrame:
+    """Every video with two observations at least `min_hours` apart, with its peak likes and views
+    gained per hour and when the likes peak ended (`peak_at`)."""
     obs = observations(videos)
-    steps = growth(obs)
-    column = f"{rate}_per_hour"
-    peak_rows = steps.loc[steps[column].astype("Float64").fillna(-math.inf).groupby(steps["id"]).idxmax()]
+    gains = growth(obs, min_hours)
     per_video = obs.groupby("id").agg(
         username=("username", "last"),
+        create_time=("create_time", "last"),
         music_id=("music_id", "last"),
         observations=("scraped_at", "size"),
         first_seen=("scraped_at", "min"),
@@ -49,10 +79,28 @@ def viral_videos(videos: pd.DataFrame, percentile: float = DEFAULT_PERCENTILE, r
         likes=("like_count", "max"),
         views=("view_count", "max"),
     )
-    peaks = steps.groupby("id").agg(peak_likes_per_hour=("likes_per_hour", "max"), peak_views_per_hour=("views_per_hour", "max"))
-    peaks["peak_at"] = peak_rows.set_index("id")["end"]
-    table = per_video.join(peaks, how="inner").reset_index()
-    return flag_above(table, f"peak_{column}", percentile)
+    peaks = gains.groupby("id").agg(peak_likes_per_hour=("likes_per_hour", "max"), peak_views_per_hour=("views_per_hour", "max"))
+    if len(gains):
+        peak_rows = gains.loc[gains["likes_per_hour"].astype("Float64").fillna(-math.inf).groupby(gains["id"]).idxmax()]
+        peaks["peak_at"] = peak_rows.set_index("id")["end"]
+    else:
+        peaks["peak_at"] = pd.Series(dtype=obs["scraped_at"].dtype)
+    return per_video.join(peaks, how="inner").reset_index()
+
+
+def viral_videos(
+    videos: pd.DataFrame, percentile: float = DEFAULT_PERCENTILE, rate: str = "likes", min_hours: float = MIN_STEP_HOURS
+) -> pd.DataFrame:
+    """Videos ranked by their peak `rate` (likes or views) gained per hour, viral above the
+    percentile; empty, with a warning, when no video was seen twice `min_hours` apart."""
+    if rate not in ("likes", "views"):
+        raise ValueError(f"rate {rate!r}: give likes or views")
+    table = video_growth(videos, min_hours)
+    if not len(table):
+        too_little(f"no video was observed twice at least {min_hours:g} h apart: virality needs repeated snapshots")
+    table = flag_above(table, f"peak_{rate}_per_hour", percentile, "videos observed twice")
+    table.attrs["about"] = about(videos)
+    return table
 
 
 def follower_series(videos: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -69,25 +117,68 @@ def follower_series(videos: pd.DataFrame, users: pd.DataFrame | None = None) -> 
     return series.drop_duplicates(["username", "at"], keep="last").drop(columns="exact").reset_index(drop=True)
 
 
-def viral_creators(videos: pd.DataFrame, users: pd.DataFrame | None = None, percentile: float = DEFAULT_PERCENTILE) -> pd.DataFrame:
-    """Creators seen at least twice, ranked by their peak follower gain per hour."""
-    series = follower_series(videos, users)
-    same = series["username"].eq(series["username"].shift(1))
-    hours = (series["at"] - series["at"].shift(1)).dt.total_seconds() / 3600.0
-    series["followers_per_hour"] = ((series["followers"].astype("Float64") - series["followers"].shift(1)) / hours).where(
-        same & (hours > 0)
+def follower_sources(videos: pd.DataFrame, users: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows follower counts come from, for `about`."""
+    return pd.concat([f[["source", "scraped_at"]] for f in (videos, users) if f is not None and len(f)], ignore_index=True)
+
+
+def follower_steps(videos: pd.DataFrame, users: pd.DataFrame | None = None, min_hours: float = MIN_STEP_HOURS) -> pd.DataFrame:
+    """Each creator's follower gain per hour at each observation (`end`), absolute and per 1,000
+    followers at the step's start (floored at `AUDIENCE_FLOOR`)."""
+    pairs = steps(follower_series(videos, users), "username", "at", min_hours)
+    gained = pairs["followers"].astype(float) - pairs["start_followers"].astype(float)
+    audience = pairs["start_followers"].astype(float).clip(lower=AUDIENCE_FLOOR)
+    return pd.DataFrame(
+        {
+            "username": pairs["username"],
+            "end": pairs["at"],
+            "followers_per_hour": gained / pairs["hours"],
+            "per_1k_followers_per_hour": 1000 * gained / pairs["hours"] / audience,
+        }
     )
+
+
+def creator_growth(videos: pd.DataFrame, users: pd.DataFrame | None = None, min_hours: float = MIN_STEP_HOURS) -> pd.DataFrame:
+    """Creators with two observations at least `min_hours` apart: first and last followers and
+    times, followers gained, and their peak gain per hour, absolute and per 1,000 followers."""
+    series = follower_series(videos, users)
+    gains = follower_steps(videos, users, min_hours)
     table = series.groupby("username").agg(
         observations=("at", "size"),
         followers_first=("followers", "first"),
         followers_last=("followers", "last"),
         first_seen=("at", "min"),
         last_seen=("at", "max"),
-        peak_followers_per_hour=("followers_per_hour", "max"),
     )
-    table = table.loc[table["observations"] > 1].reset_index()
+    peaks = gains.groupby("username").agg(
+        peak_followers_per_hour=("followers_per_hour", "max"), peak_per_1k_followers_per_hour=("per_1k_followers_per_hour", "max")
+    )
+    table = table.join(peaks, how="inner").reset_index()
     table["gained"] = table["followers_last"] - table["followers_first"]
-    return flag_above(table, "peak_followers_per_hour", percentile)
+    return table
+
+
+def viral_creators(
+    videos: pd.DataFrame, users: pd.DataFrame | None = None, factor: float = CREATOR_FACTOR, min_hours: float = MIN_STEP_HOURS
+) -> pd.DataFrame:
+    """Creators ranked by their peak follower gain per hour per 1,000 followers; viral at `factor`
+    times the median creator's peak or more. Flags none, with a warning, below `MIN_CREATORS`
+    creators or when the median creator gained nobody."""
+    table = creator_growth(videos, users, min_hours)
+    column = "peak_per_1k_followers_per_hour"
+    table = table.sort_values(column, ascending=False, kind="stable").reset_index(drop=True)
+    table.insert(0, "rank", range(1, len(table) + 1))
+    median = float(table[column].median()) if len(table) else 0.0
+    threshold = factor * median
+    if len(table) < MIN_CREATORS:
+        too_little(f"{len(table)} creators observed twice: a median creator needs at least {MIN_CREATORS}; none flagged viral")
+        threshold = math.inf
+    elif median <= 0:
+        too_little("the median creator gained no followers between snapshots: no growth to compare with; none flagged viral")
+        threshold = math.inf
+    table["viral"] = table[column] >= threshold
+    table.attrs.update(threshold=threshold, factor=factor, median=median, column=column, about=about(follower_sources(videos, users)))
+    return table
 
 
 def sound_usage(videos: pd.DataFrame, freq: str = "1h") -> pd.DataFrame:
@@ -100,30 +191,82 @@ def sound_usage(videos: pd.DataFrame, freq: str = "1h") -> pd.DataFrame:
     return usage.reset_index(drop=True)
 
 
-def viral_sounds(videos: pd.DataFrame, percentile: float = DEFAULT_PERCENTILE, window_hours: float = 48.0) -> pd.DataFrame:
-    """Sounds ranked by the unique videos posted with them per hour in the `window_hours` before the
-    last observation (the videos collected, so a sound spreading in the feed shows)."""
-    posts = videos.dropna(subset=["music_id"]).drop_duplicates("id")
+SOUND_COLUMNS = [
+    "rank",
+    "music_id",
+    "music_title",
+    "videos",
+    "baseline_videos",
+    "recent_videos",
+    "expected_recent",
+    "acceleration",
+    "p_value",
+    "viral",
+]
+
+
+def viral_sounds(
+    videos: pd.DataFrame, window_hours: float = SOUND_WINDOW_HOURS, min_new: int = MIN_NEW_VIDEOS, alpha: float = SOUND_ALPHA
+) -> pd.DataFrame:
+    """Sounds ranked by how far the videos posted with them in the `window_hours` before the last
+    observation exceed what their share of the videos posted before predicts (`expected_recent`;
+    `acceleration` is their ratio, `p_value` the Poisson chance of that many or more). Viral: at
+    least `min_new` recent videos and `p_value` below `alpha`. Empty, with a warning, when the
+    videos collected were posted over less than two windows or none in the last one."""
+    from scipy.stats import poisson  # type: ignore[import-untyped]  # here: scipy is slow to load and ships no type hints
+
+    posts = videos.dropna(subset=["music_id", "create_time"]).drop_duplicates("id")
+    if not len(posts):
+        too_little("no video with a sound and a posting time: no sound adoption to measure")
+        return pd.DataFrame(columns=SOUND_COLUMNS)
     end = videos["scraped_at"].max()
-    recent = posts["create_time"] > end - pd.Timedelta(hours=window_hours)
+    start = end - pd.Timedelta(hours=window_hours)
+    recent = (posts["create_time"] > start) & (posts["create_time"] <= end)
+    before = posts["create_time"] <= start
+    history = (start - posts["create_time"].min()).total_seconds() / 3600.0
+    if history < window_hours or not recent.any():
+        too_little(
+            f"the videos collected were posted over {max(history, 0):.0f} h before the last {window_hours:g} h "
+            f"and {int(recent.sum())} in them: a sound's baseline needs {window_hours:g} h and its rise some new videos"
+        )
+        return pd.DataFrame(columns=SOUND_COLUMNS)
     table = posts.groupby("music_id").agg(music_title=("music_title", "last"), videos=("id", "size"))
+    table["baseline_videos"] = posts.loc[before].groupby("music_id").size().reindex(table.index, fill_value=0)
     table["recent_videos"] = posts.loc[recent].groupby("music_id").size().reindex(table.index, fill_value=0)
-    table["recent_videos_per_hour"] = table["recent_videos"] / window_hours
-    table = flag_above(table.reset_index(), "recent_videos_per_hour", percentile)
-    table.attrs["window"] = (end - pd.Timedelta(hours=window_hours), end)
+    # Half a video of prior for every sound, so one never heard before is surprising, not infinite.
+    share = (table["baseline_videos"] + 0.5) / (int(before.sum()) + 0.5 * len(table))
+    table["expected_recent"] = share * int(recent.sum())
+    table["acceleration"] = table["recent_videos"] / table["expected_recent"]
+    table["p_value"] = poisson.sf(table["recent_videos"] - 1, table["expected_recent"])
+    table["viral"] = (table["recent_videos"] >= min_new) & (table["p_value"] < alpha)
+    table = table.reset_index().sort_values(["p_value", "recent_videos"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    table.insert(0, "rank", range(1, len(table) + 1))
+    table.attrs.update(
+        window=(start, end),
+        min_new=min_new,
+        alpha=alpha,
+        baseline_posts=int(before.sum()),
+        recent_posts=int(recent.sum()),
+        about=about(videos),
+    )
     return table
 
 
 def correlation_ci(x: pd.Series, y: pd.Series, method: str = "pearson", confidence: float = 0.95) -> dict[str, Any]:
     """Pearson's r or Spearman's rho with its confidence interval by Fisher's z (for Spearman with
-    Bonett and Wright's variance 1.06/(n-3)); NaN below four pairs. By hand: the formula is three
-    lines, where scipy.stats gives no interval for either."""
+    Bonett and Wright's variance 1.06/(n-3)). By hand: the formula is three lines, where scipy.stats
+    gives no interval for either. Below `MIN_PAIRS` pairs, or with a constant side, r is None and
+    `note` says why (with a warning)."""
     if method not in ("pearson", "spearman"):
         raise ValueError(f"method {method!r}: give pearson or spearman")
     pairs = pd.DataFrame({"x": x.astype(float), "y": y.astype(float)}).dropna()
     n = len(pairs)
-    result: dict[str, Any] = {"method": method, "r": math.nan, "low": math.nan, "high": math.nan, "n": n, "confidence": confidence}
-    if n < 4 or pairs["x"].nunique() < 2 or pairs["y"].nunique() < 2:
+    result: dict[str, Any] = {"method": method, "r": None, "low": None, "high": None, "n": n, "confidence": confidence, "note": ""}
+    if n < MIN_PAIRS or pairs["x"].nunique() < 2 or pairs["y"].nunique() < 2:
+        result["note"] = (
+            f"not computed: n = {n}, needs {MIN_PAIRS}" if n < MIN_PAIRS else f"not computed: one side is constant over n = {n}"
+        )
+        too_little(f"{method} correlation {result['note']}")
         return result
     if method == "spearman":
         pairs = pairs.rank()
@@ -136,12 +279,13 @@ def correlation_ci(x: pd.Series, y: pd.Series, method: str = "pearson", confiden
 def viral_follower_correlation(
     videos: pd.DataFrame, users: pd.DataFrame | None = None, method: str = "pearson"
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Per creator seen at least twice: their best video's peak likes per hour, and the followers
-    they gained per hour over the same snapshots; and the correlation of the two with its 95% CI
+    """Per creator seen twice: their best video's peak likes per hour, and the followers they
+    gained per hour over their snapshots; and the correlation of the two with its 95% CI
     (Spearman's is the one to quote when one creator's burst dwarfs the rest)."""
-    videos_peak = viral_videos(videos, percentile=100.0).groupby("username")["peak_likes_per_hour"].max()
-    creators = viral_creators(videos, users, percentile=100.0).set_index("username")
+    videos_peak = video_growth(videos).groupby("username")["peak_likes_per_hour"].max()
+    creators = creator_growth(videos, users).set_index("username")
     hours = (creators["last_seen"] - creators["first_seen"]).dt.total_seconds() / 3600.0
     table = pd.DataFrame({"best_video_likes_per_hour": videos_peak, "followers_per_hour": creators["gained"] / hours}).dropna()
     table = table.rename_axis("username").reset_index()
+    table.attrs["about"] = about(follower_sources(videos, users))
     return table, correlation_ci(table["best_video_likes_per_hour"], table["followers_per_hour"], method)
