@@ -7,7 +7,8 @@ id (with JOBDIR the id is kept in the job's state, so a paused and resumed crawl
 appends a `started` line; when it closes it decides the verdict (tiktok/run/verdict.py), logs it in
 one line, keeps it in the stats (`run/verdict`, which the crawl command turns into the exit code)
 and appends the `ended` line: arguments (secrets redacted), items stored, rejected and duplicate
-items, errors by kind, what is missing and the command that fills it.
+items, errors by kind, the Research API quota spent (which rebuilds a damaged quota ledger), what
+is missing and the command that fills it.
 
 Settings: DATA_DIR, TIKTOK_SPIDER_ARGUMENTS (the -a values as given; set by the spider).
 """
@@ -121,6 +122,7 @@ class RunLog:
                 "rejected": with_prefix("validate/rejected/"),
                 "duplicates": with_prefix("dedupe/dropped/"),
                 "errors": {k: v for k, v in sorted(stats.items()) if k.startswith(ERROR_STATS)},
+                "research_quota": with_prefix("research/quota/"),  # requests and records spent, per family
                 "finish_reason": reason,
                 "verdict": verdict,
                 "missing": missing,
