@@ -1,4 +1,4 @@
-# make demo: set up, start the simulator, tour it.  make test: lint, type-check, tests.
+# make demo: set up, start the simulator, tour it.  make test: lint, type-check, tests.  make test-fast: without browsers and crawls.
 PORT ?= 8800
 DATA ?= data
 REPORT ?= report
@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test lint typecheck pytest bench notebooks clean cron-install cron-remove
+.PHONY: setup system-deps demo test test-fast lint typecheck pytest bench notebooks clean cron-install cron-remove
 
 setup: system-deps $(STAMP)
 
@@ -35,6 +35,10 @@ pytest: setup
 	$(VENV)/bin/pytest
 
 test: lint typecheck pytest
+
+# The inner loop: lint, types and the in-process tests (no browser, no crawl process). CI runs `make test`.
+test-fast: lint typecheck
+	$(VENV)/bin/pytest -m "not browser and not crawl"
 
 bench: setup
 	$(PY) -m bench.simulator_throughput

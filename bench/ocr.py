@@ -4,10 +4,10 @@
   before issue #15 (and as the fallback still does);
 - tesserocr with tesseract's default settings (page segmentation mode 3, the colour image), to show
   what the cover settings add on their own;
-- tiktok.ocr as the crawl and `python -m tiktok ocr` run it: one engine per worker, mode 6, the
+- tiktok.enrich.ocr as the crawl and `python -m tiktok ocr` run it: one engine per worker, mode 6, the
   image thresholded to its white text.
 
-Workers are spawned with OMP_THREAD_LIMIT=1, as tiktok.ocr makes them. Each figure is the median of
+Workers are spawned with OMP_THREAD_LIMIT=1, as tiktok.enrich.ocr makes them. Each figure is the median of
 ROUNDS rounds, the variants taking turns, so a busy machine slows them alike.
 Run with `make bench`; BENCH_SCALE=0.1 reads fewer covers.
 """
@@ -24,7 +24,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from tiktok import ocr
+from tiktok.enrich import ocr
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 ROUNDS = 3
@@ -73,8 +73,8 @@ def main() -> None:
     variants: dict[str, tuple[Read, int, str]] = {
         "baseline pytesseract (a tesseract process per cover), 2 workers": (ocr.read_images, 2, "pytesseract"),
         "tesserocr, tesseract's default settings, 1 worker": (_default_tesserocr, 1, "tesserocr"),
-        "tiktok.ocr (tesserocr, cover settings), 1 worker": (ocr.read_images, 1, ocr.engine_name("eng")),
-        "tiktok.ocr (tesserocr, cover settings), 2 workers": (ocr.read_images, 2, ocr.engine_name("eng")),
+        "tiktok.enrich.ocr (tesserocr, cover settings), 1 worker": (ocr.read_images, 1, ocr.engine_name("eng")),
+        "tiktok.enrich.ocr (tesserocr, cover settings), 2 workers": (ocr.read_images, 2, ocr.engine_name("eng")),
     }
     with tempfile.TemporaryDirectory() as tmp:
         paths, truth = [], []
@@ -96,7 +96,7 @@ def main() -> None:
         rate = statistics.median(rates[name])
         found = sum(sum(w in text.split() for w in expected) for expected, text in zip(truth, got, strict=True))
         print(f"   {name:66s} {rate:5.1f} covers/s = {rate / baseline:4.2f} x baseline; words {found}/{words} = {found / words:.1%}")
-    print("   goals for tiktok.ocr with 2 workers: >= 20 covers/s, >= 95% of cover words")
+    print("   goals for tiktok.enrich.ocr with 2 workers: >= 20 covers/s, >= 95% of cover words")
 
 
 if __name__ == "__main__":

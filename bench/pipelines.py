@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from tiktok.items import Video
+from tiktok.schema.items import Video
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 
@@ -105,7 +105,7 @@ def vm_mb(field: str) -> float:
 def dedupe_in_fresh_process(n: int, out: Any) -> None:
     """Runs in a spawned process, so its memory is measured alone: the seen-keys of n keys as the
     store builds them (hash each key, add, merge), peak and held."""
-    from tiktok.items import Comment
+    from tiktok.schema.items import Comment
     from tiktok.storage.store import SeenKeys, key_hash
 
     before = vm_mb("VmRSS")

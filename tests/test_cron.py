@@ -16,6 +16,8 @@ import pytest
 
 from tests.helpers.sim_process import ROOT, running_simulator
 
+pytestmark = pytest.mark.crawl
+
 
 def test_install_and_remove_keep_other_lines(tmp_path: Path) -> None:
     store = tmp_path / "crontab.txt"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.crawl
+
 ROOT = Path(__file__).resolve().parents[1]
 FILES, PER_FILE = 60, 50
 

@@ -1,6 +1,6 @@
 """`python -m tiktok COMMAND`: the project's commands besides the spiders (`scrapy crawl NAME`).
 
-Arguments are checked by the `type=` functions of tiktok/cli_checks.py: a bad one is one line on
+Arguments are checked by the `type=` functions of tiktok/cli/checks.py: a bad one is one line on
 stderr and exit 2. A failure while working (a full disk) is one line and exit 1."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tiktok import cli_checks as check
-from tiktok.items import ITEM_TYPES
-from tiktok.ocr import language
-from tiktok.schema import data_dictionary
+from tiktok.cli import checks as check
+from tiktok.enrich.ocr import language
+from tiktok.schema.dictionary import data_dictionary
+from tiktok.schema.items import ITEM_TYPES
 
 PROG = "python -m tiktok"
 MAX_ROWS = 10_000  # --top and --limit: more is no longer a look at the data but a dump of it
@@ -127,7 +127,7 @@ def run_schema(parser: OneLineParser, args: argparse.Namespace) -> int:
 
 
 def run_export(parser: OneLineParser, args: argparse.Namespace) -> int:
-    from tiktok.export import DamagedFrontier, network_csv
+    from tiktok.analysis.export import DamagedFrontier, network_csv
 
     if not (args.data_dir / "follows.jsonl").is_file():
         parser.error(f"{args.data_dir} has no follows.jsonl: run scrapy crawl research_network first")
@@ -144,7 +144,7 @@ def run_export(parser: OneLineParser, args: argparse.Namespace) -> int:
 
 
 def run_db_build(parser: OneLineParser, args: argparse.Namespace) -> int:
-    from tiktok import db
+    from tiktok.storage import db
 
     if not any((args.data_dir / f"{name}.jsonl").is_file() for name in [*ITEM_TYPES, *db.EXTRA_FILES]):
         parser.error(f"{args.data_dir} has no videos.jsonl or other file a crawl writes: give the DATA_DIR a crawl wrote (e.g. data/)")
@@ -159,7 +159,7 @@ def run_db_build(parser: OneLineParser, args: argparse.Namespace) -> int:
 
 
 def run_db_search(parser: OneLineParser, args: argparse.Namespace) -> int:
-    from tiktok import db
+    from tiktok.storage import db
 
     if not (args.data / "tiktok.db").is_file():
         parser.error(f"no {args.data / 'tiktok.db'}: run `{PROG} db build {args.data}` first")
@@ -181,7 +181,7 @@ def not_ours(parser: OneLineParser, data_dir: Path, exc: sqlite3.DatabaseError) 
 
 
 def run_ocr(parser: OneLineParser, args: argparse.Namespace) -> int:
-    from tiktok.ocr import ocr_data_dir, tesseract_available
+    from tiktok.enrich.ocr import ocr_data_dir, tesseract_available
 
     if not (args.data_dir / "videos.jsonl").is_file():
         parser.error(f"{args.data_dir} has no videos.jsonl: give the DATA_DIR a crawl wrote")
@@ -203,7 +203,7 @@ def run_ocr(parser: OneLineParser, args: argparse.Namespace) -> int:
 
 
 def run_runs(parser: OneLineParser, args: argparse.Namespace) -> int:
-    from tiktok.runs import json_lines, read_runs, table
+    from tiktok.run.listing import json_lines, read_runs, table
 
     if not (args.data_dir / "runs.jsonl").is_file():
         parser.error(f"{args.data_dir} has no runs.jsonl: no crawl has written there; give the DATA_DIR a crawl wrote (e.g. data/)")

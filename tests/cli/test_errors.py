@@ -18,7 +18,7 @@ import pytest
 
 from tests.cli import run_cli
 from tests.helpers.sim_process import ROOT
-from tiktok.items import Comment, Follow, Video
+from tiktok.schema.items import Comment, Follow, Video
 
 NOBODY = 65534
 NO_TESSERACT = shutil.which("tesseract") is None

@@ -11,12 +11,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from tiktok_research_api_helper.cli.main import APP  # type: ignore[import-untyped]
 from typer.testing import CliRunner
 
 from tests.clients.conftest import truth, truth_query
 from tiktok.simulator.state import DEMO_CLIENT_KEY, DEMO_CLIENT_SECRET
 from tiktok.simulator.world import World
+
+pytestmark = pytest.mark.crawl
 
 LONDON = {"or": [{"field_name": "hashtag_name", "operation": "IN", "field_values": ["london"]}]}
 

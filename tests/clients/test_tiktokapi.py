@@ -29,7 +29,7 @@ from TikTokApi import TikTokApi  # type: ignore[import-untyped]
 from tests.clients.conftest import TIKTOK_HOSTS, rewrite, truth
 from tiktok.simulator.webshapes import wrap_int32
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.crawl]
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip

@@ -28,6 +28,8 @@ from tiktok.simulator import research
 from tiktok.simulator.state import DEMO_CLIENT_KEY, DEMO_CLIENT_SECRET
 from tiktok.simulator.world import World
 
+pytestmark = pytest.mark.crawl
+
 VIDEO_FIELDS = "id,video_description,create_time,username,hashtag_names,like_count,comment_count,view_count,share_count,music_id"
 
 

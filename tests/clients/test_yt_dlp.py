@@ -19,6 +19,8 @@ from tests.clients.conftest import rewrite, truth
 from tiktok.simulator.media import VIDEO_HEIGHT, VIDEO_WIDTH, video_size
 from tiktok.simulator.webshapes import rounded
 
+pytestmark = pytest.mark.crawl
+
 
 @pytest.fixture
 def ytdlp_to_simulator(simulator: str, monkeypatch: pytest.MonkeyPatch) -> str:

@@ -11,8 +11,8 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
-from tiktok.items import Item, Video
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import Item, Video
 from tiktok.simulator.media import MediaSigner
 from tiktok.simulator.signing import x_bogus
 from tiktok.simulator.world import EPOCH, World

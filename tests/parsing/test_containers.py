@@ -1,7 +1,7 @@
 """A page's embedded state saved on its own parses exactly as the page (every era, real and simulator
 pages); containers open by their content, keep each answer's URL and capture time, and say what
 they could not read (issue #12). HAR, WARC and WACZ files of a real browser crawl are checked against
-the simulator's truth in tests/test_import_spider.py."""
+the simulator's truth in tests/spiders/test_import_spider.py."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-unty
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from tests.simclient import Sim
-from tiktok.items import Hashtag, Item, Video
 from tiktok.parsing import Context, ParseResult, parse_any
 from tiktok.parsing.containers import Record, unpack
+from tiktok.schema.items import Hashtag, Item, Video
 
 SCRIPT = r'<script[^>]*\bid="{}"[^>]*>(.*?)</script>'
 ERA_SCRIPT = {"universal": "__UNIVERSAL_DATA_FOR_REHYDRATION__", "sigi": "SIGI_STATE", "next": "__NEXT_DATA__"}

@@ -10,8 +10,8 @@ from typing import Any
 import attrs
 import pytest
 
-from tiktok.items import Comment, Hashtag, User, Video
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import Comment, Hashtag, User, Video
 
 EXPECTED: dict[str, dict[str, Any]] = json.loads((Path(__file__).parent / "expected" / "real_samples.json").read_text())
 

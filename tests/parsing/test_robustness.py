@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tiktok.items import Video
 from tiktok.parsing import parse_any
+from tiktok.schema.items import Video
 
 SAMPLE_DIR_CANDIDATES = ("web_api_json", "research_api/c4d_tiktok-library", "zeeschuimer")
 

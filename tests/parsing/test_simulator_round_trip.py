@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from tests.simclient import Sim
-from tiktok.items import Comment, Follow, Hashtag, Sound, User, Video
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import Comment, Follow, Hashtag, Sound, User, Video
 from tiktok.simulator.world import World
 
 

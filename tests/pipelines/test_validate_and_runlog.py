@@ -12,9 +12,9 @@ from scrapy.exceptions import DropItem
 
 from tests.helpers.crawler import crawler_with_run
 from tiktok.extensions.runlog import RunLog, redact, run_context
-from tiktok.items import Comment, User, Video
 from tiktok.pipelines.validate import ValidatePipeline, type_errors
 from tiktok.research.state import QuotaLedger
+from tiktok.schema.items import Comment, User, Video
 
 
 def test_type_errors_name_the_field() -> None:

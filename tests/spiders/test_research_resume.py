@@ -26,6 +26,8 @@ import pytest
 from tests.helpers.sim_process import ROOT, running_simulator, truth
 from tiktok.simulator.world import EPOCH, World
 
+pytestmark = pytest.mark.crawl
+
 ENV = {**os.environ, "TIKTOK_CLIENT_KEY": "sim-demo-key", "TIKTOK_CLIENT_SECRET": "sim-demo-secret"}
 ONE_AT_A_TIME = ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "DOWNLOAD_DELAY=0.05"]
 

@@ -19,9 +19,9 @@ from twisted.python.failure import Failure
 
 from tests.helpers.crawler import crawler_with_run
 from tiktok.extensions.runlog import run_context
-from tiktok.items import Comment
 from tiktok.middlewares.research import REFUSAL
 from tiktok.research.answers import Answer, ResearchGaveUp
+from tiktok.schema.items import Comment
 from tiktok.spiders.research_comments import ResearchCommentsSpider
 from tiktok.spiders.research_network import ResearchNetworkSpider
 from tiktok.spiders.research_user_videos import ResearchUserVideosSpider

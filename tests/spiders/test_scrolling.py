@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 
 from tests.helpers.crawler import crawler_with_run
 from tiktok.extensions.runlog import run_context
-from tiktok.items import Video
+from tiktok.schema.items import Video
 from tiktok.simulator.media import MediaSigner
 from tiktok.simulator.webshapes import WebShapes
 from tiktok.simulator.world import EPOCH, World

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import attrs
 
-from tiktok.items import Comment, Follow, User, Video
+from tiktok.schema.items import Comment, Follow, User, Video
 from tiktok.storage.jsonl import AppendOnlyFile, read_jsonl, repair
 from tiktok.storage.store import DataStore, SeenKeys, as_record, key_hash
 

@@ -1,5 +1,5 @@
 """The analysis commands of `python -m tiktok`: hashtags and report. Their arguments come checked
-(tiktok/__main__.py, tiktok/cli_checks.py); what is checked here needs two arguments, or the data."""
+(tiktok/__main__.py, tiktok/cli/checks.py); what is checked here needs two arguments, or the data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, NoReturn, Protocol
 
 import pandas as pd
 
-from tiktok.cli_checks import notes, same_path
+from tiktok.cli.checks import notes, same_path
 
 
 class Parser(Protocol):

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-from tiktok.items import ITEM_TYPES
+from tiktok.schema.items import ITEM_TYPES
 from tiktok.storage.jsonl import read_jsonl
 
 TIME_COLUMNS = ("scraped_at", "observed_at", "download_timestamp")

@@ -1,4 +1,4 @@
-"""Parsers: pure functions from TikTok's page text or JSON to items (tiktok.items).
+"""Parsers: pure functions from TikTok's page text or JSON to items (tiktok.schema.items).
 
 `parse_any(text, Context(...))` takes any format there is and returns a ParseResult: the items,
 the key paths that were missing (a format drift), and why anything yielded less than expected.

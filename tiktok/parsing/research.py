@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tiktok.items import Comment, Follow, User, Video
 from tiktok.parsing.result import Context, ParseResult
 from tiktok.parsing.values import as_dict, clean_text, id_string, iso_from_log_id, text_or_none, to_int
+from tiktok.schema.items import Comment, Follow, User, Video
 
 VIDEO_LISTS = ("videos", "user_liked_videos", "pinned_videos_list", "reposted_videos", "user_reposted_videos")
 USER_INFO_KEYS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from tiktok.items import Hashtag, Item, Sound, User
+from tiktok.schema.items import Hashtag, Item, Sound, User
 
 
 @attrs.define(kw_only=True, frozen=True)

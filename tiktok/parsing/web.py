@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tiktok.items import Comment, Hashtag, Sound, User, Video
 from tiktok.parsing.result import Context, ParseResult
 from tiktok.parsing.values import as_dict, as_list, clean_text, get, id_string, parse_count, text_or_none, to_int, unwrap_int32
+from tiktok.schema.items import Comment, Hashtag, Sound, User, Video
 
 VIDEO_COUNTS = {
     "view_count": "playCount",

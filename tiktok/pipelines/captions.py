@@ -15,8 +15,8 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
-from tiktok.captions import Transcriber, webvtt_text
-from tiktok.items import Video
+from tiktok.enrich.captions import Transcriber, webvtt_text
+from tiktok.schema.items import Video
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from typing import Any
 from scrapy.exceptions import DropItem, NotConfigured
 
 from tiktok.extensions.runlog import run_context
-from tiktok.items import User, Video
 from tiktok.run.context import RunContext
+from tiktok.schema.items import User, Video
 
 
 class Duplicate(DropItem):

@@ -29,7 +29,7 @@ from scrapy.pipelines.media import FileException
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from tiktok.items import Video
+from tiktok.schema.items import Video
 
 LANGUAGE = re.compile(r"[^A-Za-z0-9-]")
 

@@ -1,6 +1,6 @@
 """OCR: the text on a video's stored cover and photo-mode images into `ocr_text` (`ocr_error` says
 why there is none), read in worker processes that each keep one tesseract engine loaded
-(tiktok/ocr.py), so the crawl never waits on tesseract.
+(tiktok/enrich/ocr.py), so the crawl never waits on tesseract.
 
 Settings: TIKTOK_OCR_ENABLED (True), TIKTOK_OCR_WORKERS (2), TIKTOK_OCR_LANG ("eng").
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
-from tiktok.items import Video
-from tiktok.ocr import read_images, tesseract_available, worker_pool
+from tiktok.enrich.ocr import read_images, tesseract_available, worker_pool
+from tiktok.schema.items import Video
 
 logger = logging.getLogger(__name__)
 

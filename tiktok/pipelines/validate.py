@@ -19,7 +19,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from tiktok.extensions.runlog import run_context
-from tiktok.items import Follow, User, UserStatus
+from tiktok.schema.items import Follow, User, UserStatus
 from tiktok.storage.store import FIELD_VALUES, DataStore
 
 DIGITS = re.compile(r"^\d{1,25}$")

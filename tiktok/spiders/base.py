@@ -17,8 +17,8 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
 from tiktok.extensions.runlog import run_context
-from tiktok.items import Item
 from tiktok.parsing import ParseResult
+from tiktok.schema.items import Item
 from tiktok.spiders.params import ArgumentError, VideosParam, one_line
 
 logger = logging.getLogger(__name__)

@@ -29,8 +29,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from tiktok.extensions.runlog import run_context
-from tiktok.items import Item, Video
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import Item, Video
 from tiktok.spiders.base import TikTokSpider, is_captcha
 
 logger = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
-from tiktok.items import User, Video
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import User, Video
 from tiktok.spiders.feed import ScrollingFeedSpider
 from tiktok.spiders.params import Args, VideosParam
 

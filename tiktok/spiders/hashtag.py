@@ -16,8 +16,8 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
-from tiktok.items import Hashtag
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import Hashtag
 from tiktok.spiders.feed import ScrollingFeedSpider, new_record
 from tiktok.spiders.params import Args, Flag, Hashtags, VideosParam
 

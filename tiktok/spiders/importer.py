@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field, model_validator
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from tiktok.items import Item, User, Video
 from tiktok.parsing import Context, parse_any
 from tiktok.parsing.containers import unpack
+from tiktok.schema.items import Item, User, Video
 from tiktok.spiders.base import TikTokSpider
 from tiktok.spiders.params import ARGS, Args, fail
 

@@ -19,10 +19,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from tiktok.extensions.runlog import run_context
-from tiktok.items import Item, UserStatus
 from tiktok.middlewares.research import REFUSAL
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import CorruptState, QuotaLedger
+from tiktok.schema.items import Item, UserStatus
 from tiktok.spiders.base import TikTokSpider
 
 STORED_WAIT = 120.0  # seconds a page waits for its items to be stored before its progress is saved anyway

@@ -18,10 +18,10 @@ from typing import Any
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from tiktok.items import Comment
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import Progress
+from tiktok.schema.items import Comment
 from tiktok.spiders.params import Args, FilePath, ResumableParam, VideoIds, exactly_one, fail, not_two
 from tiktok.spiders.research import ResearchSpider
 from tiktok.storage.jsonl import read_jsonl

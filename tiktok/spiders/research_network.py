@@ -21,10 +21,10 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from tiktok.items import Follow, User
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import DAILY, load_state, save_json
+from tiktok.schema.items import Follow, User
 from tiktok.spiders.params import Args, FilePath, Flag, ResumableParam, Usernames, exactly_one, list_or_file, username
 from tiktok.spiders.research import ResearchSpider
 

@@ -18,10 +18,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 from scrapy.http import Request, Response
 
-from tiktok.items import Item
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import Progress
+from tiktok.schema.items import Item
 from tiktok.spiders.params import Args, ResumableParam, Split, UsernamesParam, checked, listed
 from tiktok.spiders.research import ResearchSpider
 

@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import Field
 from scrapy.http import Response
 
-from tiktok.items import Sound
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import Sound
 from tiktok.spiders.feed import ScrollingFeedSpider
 from tiktok.spiders.params import Args, SoundIds, VideosParam
 

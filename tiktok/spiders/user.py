@@ -14,8 +14,8 @@ import scrapy
 from pydantic import Field, model_validator
 from scrapy.http import Response
 
-from tiktok.items import User
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import User
 from tiktok.spiders.feed import ScrollingFeedSpider
 from tiktok.spiders.params import Args, Flag, UsernamesParam, VideosParam, fail
 

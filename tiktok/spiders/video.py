@@ -18,8 +18,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from tiktok.extensions.runlog import run_context
-from tiktok.items import Comment, Video
 from tiktok.parsing import Context, parse_any
+from tiktok.schema.items import Comment, Video
 from tiktok.spiders.base import TikTokSpider
 from tiktok.spiders.params import Args, VideoIdsParam, VideosParam, fail
 

@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 from itemadapter import ItemAdapter
 
-from tiktok.items import ITEM_TYPES, Comment, Follow, Hashtag, Sound, User, UserStatus, Video
+from tiktok.schema.items import ITEM_TYPES, Comment, Follow, Hashtag, Sound, User, UserStatus, Video
 from tiktok.storage.jsonl import AppendOnlyFile, repair
 
 logger = logging.getLogger(__name__)

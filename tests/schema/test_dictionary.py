@@ -8,10 +8,10 @@ from pathlib import Path
 
 import attrs
 
-from tiktok.items import ITEM_TYPES
-from tiktok.schema import data_dictionary
+from tiktok.schema.dictionary import data_dictionary
+from tiktok.schema.items import ITEM_TYPES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_schema_file_is_in_sync() -> None:

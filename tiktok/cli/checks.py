@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from tiktok.items import ITEM_TYPES
+from tiktok.schema.items import ITEM_TYPES
 
 HEAD_BYTES = 1 << 20  # what a file's check reads: a record line is a few kB, a data file many MB
 DATA_DIR_HINT = "give the DATA_DIR a crawl wrote (e.g. data/)"

@@ -12,6 +12,8 @@ import pytest
 from tests.helpers.sim_process import crawl_feed as crawl
 from tests.helpers.sim_process import running_simulator, set_faults
 
+pytestmark = pytest.mark.crawl
+
 
 @pytest.fixture
 def simulator() -> Iterator[str]:

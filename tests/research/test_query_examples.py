@@ -8,7 +8,7 @@ import pytest
 
 from tiktok.research.query import load_query_file
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.yaml"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

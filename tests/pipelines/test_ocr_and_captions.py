@@ -14,11 +14,11 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from tests.helpers.sim_process import ROOT, crawl_feed, running_simulator, set_faults, truth
-from tiktok import ocr
-from tiktok.captions import webvtt_text
-from tiktok.items import Video
-from tiktok.ocr import tesseract_available
+from tiktok.enrich import ocr
+from tiktok.enrich.captions import webvtt_text
+from tiktok.enrich.ocr import tesseract_available
 from tiktok.pipelines.captions import CaptionsPipeline
+from tiktok.schema.items import Video
 
 needs_tesseract = pytest.mark.skipif(not tesseract_available(), reason="tesseract is not installed (make setup installs it)")
 
@@ -148,7 +148,7 @@ async def test_voice_to_text_and_the_transcriber_plug_in(tmp_path: Path) -> None
 
 @needs_tesseract
 def test_db_search_finds_a_crawled_video_by_its_cover_alone(crawled: tuple[str, Path, list[dict[str, Any]]], tmp_path: Path) -> None:
-    from tiktok import db
+    from tiktok.storage import db
 
     _, data, videos = crawled
     copy = tmp_path / "data"

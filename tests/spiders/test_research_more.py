@@ -18,6 +18,8 @@ import pytest
 from tests.helpers.sim_process import ROOT, running_simulator, truth
 from tiktok.simulator.world import EPOCH, World
 
+pytestmark = pytest.mark.crawl
+
 ENV = {**os.environ, "TIKTOK_CLIENT_KEY": "sim-demo-key", "TIKTOK_CLIENT_SECRET": "sim-demo-secret"}
 
 

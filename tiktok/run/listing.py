@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from tiktok.items import ITEM_TYPES
+from tiktok.schema.items import ITEM_TYPES
 from tiktok.storage.jsonl import read_jsonl
 
 SHOWN_STATE = {"running": "running (pid {pid})", "never_ended": "never ended (killed?)"}

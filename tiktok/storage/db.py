@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from tiktok.items import ITEM_TYPES
+from tiktok.schema.items import ITEM_TYPES
 
 EXTRA_FILES = {"ocr": ("id", "ocr_text", "ocr_error")}
 

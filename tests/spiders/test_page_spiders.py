@@ -16,6 +16,8 @@ import pytest
 from tests.helpers.sim_process import ROOT, running_simulator, truth
 from tiktok.simulator.world import EPOCH, World
 
+pytestmark = pytest.mark.crawl
+
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TIKTOK_OCR_ENABLED=False", "-s", "TIKTOK_MEDIA_ENABLED=False"]
 
 

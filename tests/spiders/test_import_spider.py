@@ -27,12 +27,14 @@ from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-unty
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from tests.helpers.sim_process import running_simulator, truth
-from tiktok.items import Hashtag, Video
 from tiktok.parsing import Context, parse_any
 from tiktok.parsing.containers import unpack
+from tiktok.schema.items import Hashtag, Video
 from tiktok.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.crawl
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def crawl(*args: str) -> subprocess.CompletedProcess[str]:

@@ -20,6 +20,8 @@ import pytest
 
 from tests.helpers.sim_process import ROOT, running_simulator
 
+pytestmark = pytest.mark.crawl
+
 QUERY = {"and": [{"field_name": "hashtag_name", "operation": "IN", "field_values": ["london", "fyp"]}]}
 SECRET = "sim-demo-secret"
 ENV = {**os.environ, "TIKTOK_CLIENT_KEY": "sim-demo-key", "TIKTOK_CLIENT_SECRET": SECRET}

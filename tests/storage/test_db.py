@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tiktok import db
+from tiktok.storage import db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write(path: Path, records: list[dict[str, Any]]) -> None:

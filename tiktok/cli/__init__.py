@@ -1,0 +1,1 @@
+"""What `python -m tiktok` (tiktok/__main__.py) shares between its commands: argument checks."""
