@@ -124,3 +124,11 @@ def test_an_empty_log_and_lines_that_are_not_runs(tmp_path: Path, capsys: pytest
         "  note: runs.jsonl: record 2 has an unknown event 'restarted'; skipped",
         "  note: runs.jsonl: record 3 has no run_id; skipped",
     ]
+
+
+def test_a_plan_run_is_shown_as_a_plan_not_a_collection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = {**ENDED, "run_id": "research_videos-1", "spider": "research_videos", "purpose": "plan", "items": {}, "verdict": "complete"}
+    plan.update(missing=[], fill=None)
+    write(tmp_path / "runs.jsonl", plan)
+    code, out, _ = run_cli(capsys, "runs", str(tmp_path))
+    assert code == 0 and "complete (plan only)" in out.splitlines()[1]

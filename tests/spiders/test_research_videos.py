@@ -165,3 +165,5 @@ def test_plan_sends_nothing(simulator: str, tmp_path: Path, query_file: Path) ->
     result = crawl(simulator, tmp_path, query_file, "-a", "plan=1", env={k: v for k, v in ENV.items() if not k.startswith("TIKTOK_CLIENT")})
     assert result.returncode == 0 and "2 windows of at most 30 days, 2 not done" in result.stdout and "Nothing was sent." in result.stdout
     assert control(simulator, "/__sim__/counters").get("/v2/research/video/query/", 0) == 0
+    ended = json.loads((tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert ended["purpose"] == "plan" and ended["items"] == {}  # logged as a plan, not as a collection run

@@ -88,7 +88,13 @@ class RunLog:
 
     def record(self) -> dict[str, Any]:
         ctx = self.context
-        return {"run_id": ctx.run_id, "spider": ctx.spider, "arguments": redact(ctx.arguments), "started_at": ctx.started_at}
+        return {
+            "run_id": ctx.run_id,
+            "spider": ctx.spider,
+            "purpose": ctx.purpose,
+            "arguments": redact(ctx.arguments),
+            "started_at": ctx.started_at,
+        }
 
     def spider_opened(self, spider: Any) -> None:
         state = getattr(spider, "state", None)  # set by Scrapy's SpiderState when JOBDIR is set

@@ -27,6 +27,7 @@ class RunContext:
     arguments: dict[str, Any]
     started_at: str
     run_id: str | None = None  # set when the spider opens: a JOBDIR resume keeps the paused run's id
+    purpose: str = "collect"  # "plan" for a run that only estimates (-a plan=1): not a collection run
     gaps: list[str] = attrs.field(factory=list)
     fills: list[str] = attrs.field(factory=list)
 

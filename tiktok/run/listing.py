@@ -33,6 +33,7 @@ class Run:
     finished_at: str | None = None
     state: str = "ended"  # ended, running (its process is alive) or never_ended
     verdict: str | None = None  # None on lines from before verdicts
+    purpose: str = "collect"  # "plan": a -a plan=1 run, which estimates and collects nothing
     items: dict[str, int] = attrs.field(factory=dict)
     missing: list[str] = attrs.field(factory=list)
     fill: str | None = None
@@ -62,6 +63,7 @@ def read_runs(data_dir: Path, problems: list[str]) -> list[Run]:
             continue
         run = runs.setdefault(run_id, Run(run_id))
         run.spider = text(record.get("spider")) or run.spider
+        run.purpose = text(record.get("purpose")) or run.purpose
         run.started_at = run.started_at or text(record.get("started_at"))
         if event == "started":
             pid = record.get("pid")
@@ -131,7 +133,8 @@ def table(runs: list[Run]) -> list[str]:
         else:
             finished = SHOWN_STATE[run.state].format(pid=run.pid)
             what = f"left {stored(run.left)} in the files"
-        rows.append((run.run_id, run.spider or "-", run.started_at or "-", finished, run.verdict or "-", what))
+        verdict = f"{run.verdict} (plan only)" if run.verdict and run.purpose == "plan" else run.verdict or "-"
+        rows.append((run.run_id, run.spider or "-", run.started_at or "-", finished, verdict, what))
         notes[len(rows) - 1] = [f"missing: {m}" for m in run.missing] + ([f"fill: {run.fill}"] if run.fill else [])
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = []

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
+from tiktok.extensions.runlog import run_context
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import DAILY, load_state, save_json
@@ -90,6 +91,7 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
     async def start(self) -> AsyncIterator[Any]:
         self.open_state(self.load_frontier)
         if self.args.plan:  # only the seeds' user info: the API's own counts
+            run_context(self.crawler).purpose = "plan"
             field = "follower_count" if self.args.direction == "followers" else "following_count"
             for seed in self.args.seeds:
                 yield self.post("user/info", {"username": seed}, self.plan_info, (field,), name=seed, field=field)

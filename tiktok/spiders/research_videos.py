@@ -22,6 +22,7 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
+from tiktok.extensions.runlog import run_context
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import DAILY, Progress
@@ -63,6 +64,7 @@ class ResearchVideosSpider(Args[ResearchVideosParams], ResearchSpider):
         self.open_state(self.load_progress)
         windows = self.args.video_query.windows()
         if self.args.plan:
+            run_context(self.crawler).purpose = "plan"
             self.print_plan(windows)
             return
         for window in windows:
