@@ -8,7 +8,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,21 +36,28 @@ def hold_when_free(data_dir: Path, ready: multiprocessing.synchronize.Event, don
             time.sleep(0.1)
 
 
-def test_a_second_process_is_refused_with_the_holder_named(tmp_path: Path) -> None:
+@contextmanager
+def holder_process(data_dir: Path, target: Any = hold) -> Iterator[tuple[Any, Any]]:
+    """Another process that takes the lock (`target`), kept until the block ends: (process, ready)."""
     ctx = multiprocessing.get_context("spawn")
     ready, done = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=hold, args=(tmp_path, ready, done))
-    holder.start()
+    process = ctx.Process(target=target, args=(data_dir, ready, done))
+    process.start()
     try:
+        yield process, ready
+    finally:
+        done.set()
+        process.join(30)
+
+
+def test_a_second_process_is_refused_with_the_holder_named(tmp_path: Path) -> None:
+    with holder_process(tmp_path) as (holder, ready):
         assert ready.wait(30)
         with pytest.raises(RunRefused) as refused:
             DataDirLock(tmp_path).acquire({"spider": "hashtag", "started_at": "now"})
         message = str(refused.value)
         assert f"pid {holder.pid} on " in message and "spider hashtag, started 2026-11-30T10:15:00Z" in message
         assert "\n" not in message and "wait for it to end" in message
-    finally:
-        done.set()
-        holder.join(30)
     lock = DataDirLock(tmp_path)  # the holder is gone: the kernel dropped its lock
     lock.acquire({"spider": "user", "started_at": "later"})
     assert json.loads((tmp_path / ".lock").read_text())["spider"] == "user"
@@ -59,15 +69,10 @@ def test_the_lock_is_reentrant_within_one_process_and_released_by_the_last_holde
     command.acquire({"spider": "s", "started_at": "t"})
     extension.acquire({"spider": "s", "started_at": "t"})
     extension.release()
-    ctx = multiprocessing.get_context("spawn")
-    ready, done = ctx.Event(), ctx.Event()
-    other = ctx.Process(target=hold_when_free, args=(tmp_path, ready, done))
-    other.start()
-    assert not ready.wait(3)  # still held by `command`
-    command.release()
-    assert ready.wait(30)  # now the other process gets it
-    done.set()
-    other.join(30)
+    with holder_process(tmp_path, hold_when_free) as (_, ready):
+        assert not ready.wait(3)  # still held by `command`
+        command.release()
+        assert ready.wait(30)  # now the other process gets it
 
 
 def test_unusable_data_directories_are_refused_in_one_line(tmp_path: Path) -> None:
@@ -117,17 +122,10 @@ def test_given_up_requests_ignored_answers_and_failed_callbacks_are_gaps() -> No
 
 
 def test_scrapy_crawl_on_a_directory_in_use_is_one_line_and_exit_2_and_writes_nothing(tmp_path: Path) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    ready, done = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=hold, args=(tmp_path, ready, done))
-    holder.start()
-    try:
+    with holder_process(tmp_path) as (holder, ready):
         assert ready.wait(30)
         cmd = [sys.executable, "-m", "scrapy", "crawl", "import", "-a", f"path={ROOT / 'README.md'}", "-s", f"DATA_DIR={tmp_path}"]
         result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    finally:
-        done.set()
-        holder.join(30)
     assert result.returncode == 2 and result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith("scrapy crawl import: error: ") and f"in use by another run (pid {holder.pid} on " in line

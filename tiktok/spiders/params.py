@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Self
+from typing import Annotated, Any, ClassVar, NoReturn, Self
 
 import annotated_types
 import scrapy
@@ -163,58 +163,56 @@ def exactly_one(names: tuple[str, ...]) -> NoReturn:
     fail("give exactly one of " + ", ".join(f"-a {n}=..." for n in names))
 
 
-def not_two(data: Any, names: tuple[str, ...]) -> None:
-    if len([n for n in names if isinstance(data, dict) and data.get(n)]) > 1:
-        exactly_one(names)
+class ListOrFile(BaseModel):
+    """A list given inline or as a file, exactly one of them: `target` is the list the spider
+    reads, `sources` every argument that can give it (another inline name, such as `urls` for
+    `ids`, is copied into it; the file argument comes last), and `from_file` reads the file."""
 
+    model_config = ARGS
+    target: ClassVar[str]
+    sources: ClassVar[tuple[str, ...]]
+    file_values: ClassVar[tuple[str, Callable[[str], str | None], str]]  # a CSV's column, the check, what it is
 
-def list_or_file(data: Any, target: str, names: tuple[str, ...], column: str, valid: Callable[[str], str | None], what: str) -> Any:
-    """Not two of `names`; with `-a file=...`, the file's values become the `target` list."""
-    not_two(data, names)
-    if data.get("file"):
-        return {**data, target: read_list("file", data["file"], column, valid, what)}
-    return data
+    @classmethod
+    def from_file(cls, name: str, path: str) -> list[str]:
+        return read_list(name, path, *cls.file_values)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_from_file(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = [n for n in cls.sources if data.get(n)]
+        if len(given) > 1:
+            exactly_one(cls.sources)
+        if not given or given[0] == cls.target:
+            return data
+        file = cls.sources[-1]
+        return {**data, cls.target: cls.from_file(file, data[file]) if given[0] == file else data[given[0]]}
+
+    @model_validator(mode="after")
+    def _one_given(self) -> Self:
+        if not getattr(self, self.target):  # none given: checked after the fields, so a misspelt name is named
+            exactly_one(self.sources)
+        return self
 
 
 # ----------------------------------------------------------------------------- reusable pieces
-class UsernamesParam(BaseModel):
+class UsernamesParam(ListOrFile):
     """`-a usernames=a,b` or `-a file=users.csv`; the spider reads `args.usernames` either way."""
 
-    model_config = ARGS
+    target, sources, file_values = "usernames", ("usernames", "file"), ("username", username, "username")
     usernames: Usernames = Field(default_factory=list, description="usernames, comma-separated (or -a file)")
     file: FilePath = Field(None, description="a file of usernames: one per line, or a CSV with a 'username' column")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _usernames_from_file(cls, data: Any) -> Any:
-        return list_or_file(data, "usernames", ("usernames", "file"), "username", username, "username")
 
-    @model_validator(mode="after")
-    def _some_usernames(self) -> Self:
-        if not self.usernames:
-            exactly_one(("usernames", "file"))
-        return self
-
-
-class VideoIdsParam(BaseModel):
+class VideoIdsParam(ListOrFile):
     """`-a ids=...`, `-a urls=...` or `-a file=list.txt`; the spider reads `args.ids` either way."""
 
-    model_config = ARGS
+    target, sources, file_values = "ids", ("urls", "ids", "file"), ("id", video_id, "video id or video URL")
     ids: VideoIds = Field(default_factory=list, description="video ids (or URLs), comma-separated")
     urls: VideoIds = Field(default_factory=list, description="video URLs (or ids), comma-separated")
     file: FilePath = Field(None, description="a file of video ids or URLs: one per line, or a CSV with an 'id' column")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _ids_from_urls_or_file(cls, data: Any) -> Any:
-        data = list_or_file(data, "ids", ("urls", "ids", "file"), "id", video_id, "video id or video URL")
-        return {**data, "ids": data["urls"]} if data.get("urls") else data
-
-    @model_validator(mode="after")
-    def _some_ids(self) -> Self:
-        if not self.ids:
-            exactly_one(("urls", "ids", "file"))
-        return self
 
 
 class VideosParam(BaseModel):

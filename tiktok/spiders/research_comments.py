@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from scrapy.http import Request, Response
 
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import Progress
 from tiktok.schema.items import Comment
-from tiktok.spiders.params import Args, FilePath, ResumableParam, VideoIds, exactly_one, fail, not_two
+from tiktok.spiders.params import Args, FilePath, ListOrFile, ResumableParam, VideoIds, fail
 from tiktok.spiders.research import ResearchSpider
 from tiktok.storage.jsonl import read_jsonl
 
@@ -30,29 +30,19 @@ COMMENT_FIELDS = ("id", "video_id", "text", "like_count", "reply_count", "parent
 API_CAP = 1000  # the API's own limit of comments per video (§3.3)
 
 
-class ResearchCommentsParams(ResumableParam):
+class ResearchCommentsParams(ListOrFile, ResumableParam):
+    target, sources = "video_ids", ("video_ids", "from")
     video_ids: VideoIds = Field(default_factory=list, description="video ids, comma-separated (or -a from)")
     from_: FilePath = Field(None, alias="from", description="a videos.jsonl a crawl wrote: the comments of every video in it")
 
-    @model_validator(mode="before")
     @classmethod
-    def _ids_from_file(cls, data: Any) -> Any:
-        not_two(data, ("video_ids", "from"))
-        if not data.get("from"):
-            return data
-        path = Path(data["from"])
-        if not path.is_file():
-            fail(f"-a from={path}: no such file")
-        ids = [str(r["id"]) for r in read_jsonl(path) if r.get("id")]
+    def from_file(cls, name: str, path: str) -> list[str]:
+        if not Path(path).is_file():
+            fail(f"-a {name}={path}: no such file")
+        ids = [str(r["id"]) for r in read_jsonl(Path(path)) if r.get("id")]
         if not ids:
-            fail(f"-a from={path}: no video ids in it; give a videos.jsonl a crawl wrote")
-        return {**data, "video_ids": list(dict.fromkeys(ids))}
-
-    @model_validator(mode="after")
-    def _some_ids(self) -> ResearchCommentsParams:
-        if not self.video_ids:
-            exactly_one(("video_ids", "from"))
-        return self
+            fail(f"-a {name}={path}: no video ids in it; give a videos.jsonl a crawl wrote")
+        return list(dict.fromkeys(ids))
 
 
 class ResearchCommentsSpider(Args[ResearchCommentsParams], ResearchSpider):

@@ -18,7 +18,7 @@ import math
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from scrapy.http import Request, Response
 
 from tiktok.extensions.runlog import run_context
@@ -26,28 +26,18 @@ from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import DAILY, load_state, save_json
 from tiktok.schema.items import Follow, User
-from tiktok.spiders.params import Args, FilePath, Flag, ResumableParam, Usernames, exactly_one, list_or_file, username
+from tiktok.spiders.params import Args, FilePath, Flag, ListOrFile, ResumableParam, Usernames, UsernamesParam
 from tiktok.spiders.research import ResearchSpider
 
 
-class ResearchNetworkParams(ResumableParam):
+class ResearchNetworkParams(ListOrFile, ResumableParam):
+    target, sources, file_values = "seeds", ("seeds", "file"), UsernamesParam.file_values
     seeds: Usernames = Field(default_factory=list, description="the users to start from, comma-separated (or -a file)")
     file: FilePath = Field(None, description="a file of seed usernames: one per line, or a CSV with a 'username' column")
     direction: Literal["following", "followers"] = Field("following", description="whose lists to follow")
     depth: int = Field(2, ge=1, le=10, description="hops from the seeds (the seeds are hop 0)")
     max_users: int | None = Field(None, ge=1, le=10_000_000, description="users at most in the network")
     plan: Flag = Field(False, description="ask only the seeds' user info and print the requests and days it would take")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _seeds_from_file(cls, data: Any) -> Any:
-        return list_or_file(data, "seeds", ("seeds", "file"), "username", username, "username")
-
-    @model_validator(mode="after")
-    def _some_seeds(self) -> ResearchNetworkParams:
-        if not self.seeds:
-            exactly_one(("seeds", "file"))
-        return self
 
 
 class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
