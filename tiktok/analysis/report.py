@@ -4,7 +4,7 @@ from a data directory, and a note for each part the data cannot give yet."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,11 @@ class Report:
         path = self.out / f"{name}.png"
         fig.savefig(path, dpi=110)
         self.written.append(path)
+
+
+def listed(parts: Iterable[str]) -> str:
+    """A finding's items, or "none" (a finding that lists nothing says so)."""
+    return ", ".join(parts) or "none"
 
 
 def write_report(data_dir: Path, out_dir: Path, top: int = 20, percentile: float = DEFAULT_PERCENTILE) -> Report:
@@ -117,12 +122,7 @@ def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, per
     viral = ranking.loc[ranking["viral"]]
     report.findings.append(
         f"viral videos (peak likes/hour above the {percentile:g}th percentile, {ranking.attrs['threshold']:,.0f}): "
-        + (
-            ", ".join(
-                f"{i} (@{u}, {r:,.0f}/h)" for i, u, r in zip(viral["id"], viral["username"], viral["peak_likes_per_hour"], strict=True)
-            )
-            or "none"
-        )
+        + listed(f"{i} (@{u}, {r:,.0f}/h)" for i, u, r in zip(viral["id"], viral["username"], viral["peak_likes_per_hour"], strict=True))
     )
     sounds = viral_sounds(videos)
     report.table("viral_sounds", sounds)
@@ -131,17 +131,10 @@ def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, per
         report.table("sound_usage", usage)
         report.figure("viral_sounds", figures.sound_lines(usage, sounds))
         rising = sounds.loc[sounds["viral"]]
+        columns = (rising["music_id"], rising["music_title"], rising["recent_videos"], rising["expected_recent"])
         report.findings.append(
             f"viral sounds (new videos in the last {SOUND_WINDOW_HOURS:g} h far above their own past): "
-            + (
-                ", ".join(
-                    f"{t} ({i}, {n} new vs {e:.1f} expected)"
-                    for i, t, n, e in zip(
-                        rising["music_id"], rising["music_title"], rising["recent_videos"], rising["expected_recent"], strict=True
-                    )
-                )
-                or "none"
-            )
+            + listed(f"{t} ({i}, {n} new vs {e:.1f} expected)" for i, t, n, e in zip(*columns, strict=True))
         )
     people = viral_creators(videos, users)
     report.table("viral_creators", people)
@@ -149,7 +142,7 @@ def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, per
         report.figure("viral_creators", figures.creator_lines(videos, users, people))
         report.findings.append(
             f"viral creators (followers per hour per 1,000 at {people.attrs['factor']:g}x the median creator's or more): "
-            + (", ".join(f"@{u}" for u in people.loc[people["viral"], "username"]) or "none")
+            + listed(f"@{u}" for u in people.loc[people["viral"], "username"])
         )
     table, pearson = viral_follower_correlation(videos, users, "pearson")
     spearman = viral_follower_correlation(videos, users, "spearman")[1]

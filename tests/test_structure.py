@@ -1,0 +1,90 @@
+"""The house rules a grep can keep (issue #11): components talk through settings and the run
+context, never through spider attributes, and no code decides by matching an exception's text."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPONENTS = ("pipelines", "extensions", "middlewares")
+SCRAPY_SPIDER_ATTRIBUTES = {"name", "state"}  # Scrapy's own: the spider's name and its JOBDIR state (SpiderState)
+EXCEPTION_NAMES = {"exc", "exception", "failure", "error", "err", "e"}
+
+
+def modules(*packages: str) -> Iterator[tuple[Path, ast.Module]]:
+    for package in packages:
+        for path in sorted((ROOT / "tiktok" / package).rglob("*.py")):
+            yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def is_spider(node: ast.expr) -> bool:
+    """`spider` or `<anything>.spider`."""
+    return (isinstance(node, ast.Name) and node.id == "spider") or (isinstance(node, ast.Attribute) and node.attr == "spider")
+
+
+def spider_attribute_reads(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and is_spider(node.value) and node.attr not in SCRAPY_SPIDER_ATTRIBUTES:
+            yield node.lineno, node.attr
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
+            target, *rest = node.args
+            name = rest[0].value if rest and isinstance(rest[0], ast.Constant) else "?"
+            if is_spider(target) and name not in SCRAPY_SPIDER_ATTRIBUTES:
+                yield node.lineno, str(name)
+
+
+def prefix_test(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr in ("startswith", "endswith")
+
+
+def exception_text_matches(tree: ast.Module) -> Iterator[int]:
+    """`"..." in str(exc)`, `... in exc.args[0]`, `... in failure.getErrorMessage()` and the like."""
+
+    def text_of_exception(node: ast.expr) -> bool:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("str", "repr") and node.args:
+            node = node.args[0]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "getErrorMessage":
+            node = node.func.value
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "args":
+            node = node.value.value
+        else:
+            return False
+        return isinstance(node, ast.Name) and node.id in EXCEPTION_NAMES
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(op, ast.In | ast.NotIn | ast.Eq) for op in node.ops) and any(map(text_of_exception, sides)):
+                yield node.lineno
+        elif isinstance(node, ast.Call) and prefix_test(node) and text_of_exception(node.func.value):  # type: ignore[attr-defined]
+            yield node.lineno
+
+
+def test_no_pipeline_extension_or_middleware_reads_a_spider_attribute() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{line} reads spider.{attr}"
+        for path, tree in modules(*COMPONENTS)
+        for line, attr in spider_attribute_reads(tree)
+    ]
+    assert found == [], "read settings or the run context (tiktok/extensions/runlog.py run_context) instead:\n" + "\n".join(found)
+
+
+def test_no_code_decides_by_an_exceptions_text() -> None:
+    found = [f"{path.relative_to(ROOT)}:{line}" for path, tree in modules(".") for line in exception_text_matches(tree)]
+    assert found == [], "catch a specific exception class instead of matching its message:\n" + "\n".join(found)
+
+
+def test_the_checks_see_what_they_look_for() -> None:
+    """The two checks above would pass on any code if they missed these forms."""
+    bad = ast.parse(
+        "def f(self, exc, failure):\n"
+        "    run = self.crawler.spider.run_id\n"
+        "    videos = getattr(spider, 'download_videos', False)\n"
+        "    if 'already stored' in str(exc): pass\n"
+        "    if failure.getErrorMessage() == 'x': pass\n"
+        "    if str(exc).startswith('AUTH'): pass\n"
+    )
+    assert [attr for _, attr in spider_attribute_reads(bad)] == ["run_id", "download_videos"]
+    assert list(exception_text_matches(bad)) == [4, 5, 6]
