@@ -9,6 +9,7 @@ from pathlib import Path
 import attrs
 
 from tiktok.schema.dictionary import data_dictionary
+from tiktok.schema.fields import table
 from tiktok.schema.items import ITEM_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,8 +21,8 @@ def test_schema_file_is_in_sync() -> None:
 
 def test_every_field_is_documented_and_only_keys_are_required() -> None:
     for cls in ITEM_TYPES.values():
-        for f in attrs.fields(cls):
-            assert f.metadata.get("doc"), f"{cls.__name__}.{f.name} has no description"
+        for row in table(cls):  # table() also checks each annotation against its kind
+            assert row.doc, f"{cls.__name__}.{row.name} has no description"
         required = [f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING]
         assert required in (["id"], ["username"], ["follower", "followee"]), (cls.__name__, required)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 
 from tiktok.schema.items import Comment, Follow, User, Video
-from tiktok.storage.jsonl import AppendOnlyFile, read_jsonl, repair
+from tiktok.storage.jsonl import AppendOnlyFile, read_from, read_jsonl, repair
 from tiktok.storage.store import DataStore, SeenKeys, as_record, key_hash
 
 
@@ -38,6 +38,21 @@ def test_readers_skip_and_report_a_cut_line(tmp_path: Path) -> None:
     problems: list[str] = []
     assert [r["username"] for r in read_jsonl(path, problems)] == ["a", "b"]
     assert problems == ["users.jsonl: the last line (cut by a crash?) is not a JSON object; skipped"]
+
+
+def test_the_one_reader_starts_at_an_offset_and_says_where_the_next_read_starts(tmp_path: Path) -> None:
+    path = tmp_path / "videos.jsonl"
+    path.write_bytes(b'{"id": "1"}\n[2]\n{"id": "3"}\n{"id": "4", "us')
+    notes: list[str] = []
+    first = read_from(path, 0, notes)
+    assert [r["id"] for r in first.records] == ["1", "3"] and first.unfinished == 15
+    assert notes == ["videos.jsonl: line 2 is not a JSON object; skipped"]  # the unfinished line is the caller's to describe
+    with path.open("ab") as f:
+        f.write(b'er": "ann"}\n')
+    again = read_from(path, first.end, notes)
+    assert [r["id"] for r in again.records] == ["4"] and again.end == path.stat().st_size and again.unfinished == 0
+    path.write_bytes(path.read_bytes() + b'{"id": "5"}')  # a whole record that lacks only its newline is read
+    assert [r["id"] for r in read_from(path, again.end).records] == ["5"]
 
 
 def test_append_only_file_writes_whole_lines(tmp_path: Path) -> None:

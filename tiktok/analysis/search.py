@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from tiktok.storage.jsonl import read_jsonl
+from tiktok.enrich.ocr import batch_results
 
 TEXT_FIELDS = ("video_description", "ocr_text", "transcript")
 
 
 def video_texts(videos: pd.DataFrame, data_dir: Path | str | None = None, problems: list[str] | None = None) -> pd.DataFrame:
-    """One row per video with its texts (the latest non-empty of each); OCR text also from
-    DATA_DIR/ocr.jsonl, where `python -m tiktok ocr` writes it."""
+    """One row per video with its texts (the latest non-empty of each); cover text the crawl left
+    unread comes from `python -m tiktok ocr`'s output (batch_results, its one reader)."""
     texts = videos[["id", "username", "url", "scraped_at", *TEXT_FIELDS]].sort_values("scraped_at", kind="stable")
     per = texts.groupby("id").agg({"username": "last", "url": "last", **dict.fromkeys(TEXT_FIELDS, "last")})
     if data_dir is not None:
-        read = {r["id"]: r.get("ocr_text") for r in read_jsonl(Path(data_dir) / "ocr.jsonl", problems) if r.get("ocr_text")}
+        read = {vid: text for vid, (text, _) in batch_results(Path(data_dir), problems).items() if text}
         per["ocr_text"] = per["ocr_text"].fillna(pd.Series(read, dtype="string"))
     return per.reset_index()
 

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 TESSDATA = os.environ.get("TESSDATA_PREFIX", "/usr/share/tesseract-ocr/5/tessdata/")
 BRIGHT = 180  # grey level above which a pixel counts as cover text (the simulator's text is 255 on <= 110)
 MIN_CONFIDENCE = 60  # mean word confidence (0-100) under which the thresholded pass is read again
+OCR_FILE = "ocr.jsonl"  # under DATA_DIR: what `python -m tiktok ocr` reads after a crawl
 
 
 def tesseract_available() -> bool:
@@ -176,11 +177,22 @@ def worker_pool(workers: int, lang: str = "eng") -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(engine_name(lang), lang))
 
 
-def pending_images(data_dir: Path, problems: list[str] | None = None) -> dict[str, list[str]]:
-    """Videos with stored images and no text read yet, in videos.jsonl or in ocr.jsonl."""
+def batch_results(data_dir: Path, problems: list[str] | None = None) -> dict[str, tuple[str | None, str | None]]:
+    """What `python -m tiktok ocr` read, by video id: (ocr_text, ocr_error), the newest line of each.
+    DATA_DIR/ocr.jsonl is that command's output only, and this is its one reader: a video's text is
+    the crawl's `ocr_text` in videos.jsonl first, and this fills the videos the crawl left unread."""
     from tiktok.storage.jsonl import read_jsonl
 
-    done = {r.get("id") for r in read_jsonl(data_dir / "ocr.jsonl", problems)}
+    return {
+        r["id"]: (r.get("ocr_text"), r.get("ocr_error")) for r in read_jsonl(data_dir / OCR_FILE, problems) if isinstance(r.get("id"), str)
+    }
+
+
+def pending_images(data_dir: Path, problems: list[str] | None = None) -> dict[str, list[str]]:
+    """Videos with stored images and no text read yet, by the crawl (videos.jsonl) or by this command."""
+    from tiktok.storage.jsonl import read_jsonl
+
+    done: set[Any] = set(batch_results(data_dir, problems))
     todo: dict[str, list[str]] = {}
     for record in read_jsonl(data_dir / "videos.jsonl", problems):
         vid = record.get("id")
@@ -200,7 +212,7 @@ def ocr_data_dir(data_dir: Path, workers: int, lang: str, report: object, proble
     from tiktok.storage.jsonl import AppendOnlyFile
 
     todo = pending_images(data_dir, problems)
-    out = AppendOnlyFile(data_dir / "ocr.jsonl")
+    out = AppendOnlyFile(data_dir / OCR_FILE)
     read = failed = 0
     try:
         with worker_pool(workers, lang) as pool:

@@ -8,40 +8,45 @@ Settings: TIKTOK_VALIDATE_ENABLED (default True).
 from __future__ import annotations
 
 import re
-import types
 import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import attrs
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from tiktok.extensions.runlog import run_context
-from tiktok.schema.items import Follow, User, UserStatus
-from tiktok.storage.store import FIELD_VALUES, DataStore
+from tiktok.schema.fields import COUNT, HANDLE, ID, table
+from tiktok.schema.items import ITEM_TYPES
+from tiktok.storage.store import DataStore, values_getter
 
-DIGITS = re.compile(r"^\d{1,25}$")
-HANDLE = re.compile(r"^[\w.\-]{1,64}$", re.UNICODE)
-
+# The forms a key takes, by its kind: (pattern, what a bad one is called).
+KEY_FORMS = {
+    ID: (re.compile(r"^\d{1,25}$"), "is not a string of digits"),
+    HANDLE: (re.compile(r"^[\w.\-]{1,64}$", re.UNICODE), "is not a TikTok handle"),
+}
 
 Checker = Callable[[Any], bool]
+FieldCheck = tuple[str, Any, Checker, frozenset[type], bool]
+Plan = tuple[Callable[[Any], tuple[Any, ...]], list[tuple[str, re.Pattern[str], str]], list[FieldCheck]]
+PLANS: dict[type, Plan] = {}
+PLAIN = (str, int, float, bool)
 
 
 def type_errors(item: Any) -> list[str]:
     """What is wrong with an item, field by field (empty when it is valid)."""
     cls = type(item)
-    if cls not in FIELD_VALUES:
+    plan = PLANS.get(cls) or plan_of(cls)
+    if plan is None:
         return [f"not an item of the schema ({cls.__name__})"]
+    values, keys, checks = plan
     errors = []
-    if isinstance(item, User | Follow | UserStatus):
-        for name in ("follower", "followee") if isinstance(item, Follow) else ("username",):
-            if not isinstance(getattr(item, name), str) or not HANDLE.match(getattr(item, name)):
-                errors.append(f"{name} {getattr(item, name)!r} is not a TikTok handle")
-    elif not isinstance(item.id, str) or not DIGITS.match(item.id):
-        errors.append(f"id {item.id!r} is not a string of digits")
-    for value, (name, hint, check, exact, is_count) in zip(FIELD_VALUES[cls](item), checkers(cls), strict=True):
+    for name, pattern, bad in keys:
+        key = getattr(item, name)
+        if not isinstance(key, str) or not pattern.match(key):
+            errors.append(f"{name} {key!r} {bad}")
+    for value, (name, hint, check, exact, is_count) in zip(values(item), checks, strict=True):
         if value is None or (type(value) in exact and not (is_count and value < 0)):
             continue  # the common case, decided without a call
         if not check(value):
@@ -51,37 +56,27 @@ def type_errors(item: Any) -> list[str]:
     return errors
 
 
-FieldCheck = tuple[str, Any, Checker, frozenset[type], bool]
-CHECKERS: dict[type, list[FieldCheck]] = {}
-PLAIN = (str, int, float, bool)
-
-
-def checkers(cls: type) -> list[FieldCheck]:
-    """Per field: its name, type, a compiled type check, the exact types that pass it without a call,
-    and whether it is a count. Built once per class: resolving type hints for every item would cost
-    more than the rest of the chain."""
-    if cls not in CHECKERS:
-        hints = typing.get_type_hints(cls)
-        CHECKERS[cls] = [
-            (f.name, hints[f.name], checker(hints[f.name]), plain_types(hints[f.name]), f.name.endswith("_count"))
-            for f in attrs.fields(cls)
-        ]
-    return CHECKERS[cls]
+def plan_of(cls: type) -> Plan | None:
+    """How to check an item type, from the field table: a getter of every field in one call, its
+    keys' forms, and per field its name, type, a compiled type check, the exact types that pass it
+    without a call, and whether it is a count. Built once per type: resolving types for every
+    item would cost more than the rest of the chain. None for a type outside the schema."""
+    if cls not in ITEM_TYPES.values():
+        return None
+    rows = table(cls)
+    keys = [(r.name, *KEY_FORMS[r.kind]) for r in rows if r.required]
+    checks = [(r.name, r.annotation, checker(r.kind.python), plain_types(r.kind.python), r.kind is COUNT) for r in rows]
+    PLANS[cls] = (values_getter(tuple(r.name for r in rows)), keys, checks)
+    return PLANS[cls]
 
 
 def plain_types(hint: Any) -> frozenset[type]:
-    """The scalar types a hint accepts as they are (str for `str | None`); containers need a call."""
-    options = typing.get_args(hint) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union else (hint,)
-    return frozenset(t for t in options if t in PLAIN)
+    """The scalar types a hint accepts as they are (str for str); containers need a call."""
+    return frozenset({hint}) if hint in PLAIN else frozenset()
 
 
 def checker(hint: Any) -> Checker:
-    """isinstance for the annotations the items use: X | None, list[X], dict[str, str]."""
-    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
-        options = [checker(h) for h in typing.get_args(hint) if h is not type(None)]
-        if len(options) == 1:
-            return options[0]  # None is never checked: type_errors skips it
-        return lambda v: any(check(v) for check in options)
+    """isinstance for the types of the kinds: str, int, bool, list[X], dict[str, str]."""
     origin = typing.get_origin(hint)
     if origin is list:
         inner = checker(typing.get_args(hint)[0])

@@ -16,22 +16,15 @@ from typing import Any
 import attrs
 import yaml
 
-QUERY_FIELDS = (
-    "create_date", "username", "region_code", "video_id", "hashtag_name", "keyword", "music_id",
-    "effect_id", "video_length", "view_count", "comment_count",
-)  # fmt: skip
+from tiktok.schema.fields import research_names, table
+from tiktok.schema.items import Video
+
+QUERY_FIELDS = tuple(r.query for r in table(Video) if r.query)
 OPERATIONS = ("EQ", "IN", "GT", "GTE", "LT", "LTE")
-VIDEO_FIELDS = (
-    "id", "video_description", "create_time", "region_code", "share_count", "view_count", "like_count",
-    "comment_count", "music_id", "hashtag_names", "username", "effect_ids", "playlist_id", "voice_to_text",
-    "is_stem_verified", "favorites_count", "video_duration", "hashtag_info_list", "sticker_info_list",
-    "effect_info_list", "video_mention_list", "video_label", "video_tag",
-)  # fmt: skip
-DEFAULT_FIELDS = (
-    "id", "video_description", "create_time", "region_code", "share_count", "view_count", "like_count",
-    "comment_count", "music_id", "hashtag_names", "username", "effect_ids", "playlist_id", "voice_to_text",
-    "favorites_count", "video_duration", "video_mention_list",
-)  # fmt: skip
+DEFAULT_FIELDS = research_names(Video)  # every field the API returns that the schema keeps
+# Fields the API also returns (§3.1) that no item keeps: a query file may still ask for them.
+UNKEPT_FIELDS = ("is_stem_verified", "hashtag_info_list", "sticker_info_list", "effect_info_list", "video_label", "video_tag")
+VIDEO_FIELDS = DEFAULT_FIELDS + UNKEPT_FIELDS
 LENGTHS = ("SHORT", "MID", "LONG", "EXTRA_LONG")
 WINDOW_DAYS = 30
 

@@ -21,12 +21,13 @@ from scrapy.http import Request, Response
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import Progress
+from tiktok.schema.fields import research_names
 from tiktok.schema.items import Comment
 from tiktok.spiders.params import Args, FilePath, ListOrFile, ResumableParam, VideoIds, fail
 from tiktok.spiders.research import ResearchSpider
 from tiktok.storage.jsonl import read_jsonl
 
-COMMENT_FIELDS = ("id", "video_id", "text", "like_count", "reply_count", "parent_comment_id", "create_time")
+COMMENT_FIELDS = research_names(Comment)
 API_CAP = 1000  # the API's own limit of comments per video (§3.3)
 
 

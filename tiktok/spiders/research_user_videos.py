@@ -21,15 +21,13 @@ from scrapy.http import Request, Response
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import Progress
-from tiktok.schema.items import Item
+from tiktok.schema.fields import research_names
+from tiktok.schema.items import Item, Video
 from tiktok.spiders.params import Args, ResumableParam, Split, UsernamesParam, checked, listed
 from tiktok.spiders.research import ResearchSpider
 
 ENDPOINTS = {"liked": "user/liked_videos", "pinned": "user/pinned_videos", "reposted": "user/reposted_videos"}
-FIELDS = (
-    "id", "create_time", "username", "region_code", "video_description", "music_id", "like_count",
-    "comment_count", "share_count", "view_count", "hashtag_names", "video_duration",
-)  # fmt: skip
+FIELDS = research_names(Video, user_lists=True)
 
 
 def known_kind(value: str) -> str | None:

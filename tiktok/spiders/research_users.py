@@ -15,14 +15,13 @@ from scrapy.http import Request, Response
 
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
+from tiktok.schema.fields import research_names
+from tiktok.schema.items import User
 from tiktok.spiders.params import Args, ResearchParam, UsernamesParam
 from tiktok.spiders.research import ResearchSpider
 from tiktok.storage.jsonl import read_jsonl
 
-USER_FIELDS = (
-    "display_name", "bio_description", "avatar_url", "is_verified", "follower_count", "following_count",
-    "likes_count", "video_count", "bio_url",
-)  # fmt: skip
+USER_FIELDS = research_names(User)
 
 
 def settled(data_dir: Path, source: str) -> set[str]:

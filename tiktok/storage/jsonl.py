@@ -2,8 +2,9 @@
 
 Writers append one line per record and flush it; a crash can leave at most a partial last line,
 which `repair` cuts off (keeping the fragment beside the state, never deleting data), or completes
-when only its newline is missing. Readers
-skip a truncated or garbled line and say so instead of failing.
+when only its newline is missing. Every reader of DATA_DIR's files goes through `read_from`: it
+starts at a byte offset, says where the next read starts, skips a garbled line and says so, and
+leaves an unfinished last line (being written, or cut by a crash) unread instead of failing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 # One encoder for every line: json.dumps(..., ensure_ascii=False) builds a new JSONEncoder per call.
 encode_json = json.JSONEncoder(ensure_ascii=False).encode
@@ -60,15 +63,39 @@ def whole_record(line: bytes) -> bool:
         return False
 
 
-def read_jsonl(path: Path, problems: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Records of a jsonlines file. A line that is not a JSON object is skipped and described in
-    `problems` (the usual one: a last line cut by a crash)."""
+def whole_end(data: bytes) -> int:
+    """Where the whole lines of `data` end: after its last newline, or at its end when the last line
+    lacks only its newline (a whole record, as a hand-made file may end)."""
+    cut = data.rfind(b"\n") + 1
+    tail = data[cut:]
+    return len(data) if not tail.strip() or whole_record(tail) else cut
+
+
+def cut_note(path: Path) -> str:
+    return f"{path.name}: the last line (cut by a crash?) is not a JSON object; skipped"
+
+
+@attrs.frozen
+class Lines:
+    """What `read_from` found."""
+
+    records: list[dict[str, Any]]
+    end: int  # the byte offset after the whole lines read: where the next read starts
+    unfinished: int  # bytes of a last line that is not a whole record, left unread
+
+
+def read_from(path: Path, offset: int = 0, notes: list[str] | None = None) -> Lines:
+    """The records of a jsonlines file from byte `offset` on. A line that is not a JSON object is
+    skipped and described in `notes`; an unfinished last line is left for the caller to describe."""
     if not path.exists():
-        return
+        return Lines([], offset, 0)
     with path.open("rb") as f:
-        lines = f.read().split(b"\n")
-    last = len(lines) - 1
-    for n, raw in enumerate(lines):
+        f.seek(offset)
+        data = f.read()
+    end = whole_end(data)
+    records = []
+    where = f" after byte {offset}" if offset else ""
+    for n, raw in enumerate(data[:end].split(b"\n"), 1):
         if not raw.strip():
             continue
         try:
@@ -76,10 +103,19 @@ def read_jsonl(path: Path, problems: list[str] | None = None) -> Iterator[dict[s
         except (ValueError, RecursionError):  # RecursionError: a line of thousands of nested brackets
             record = None
         if isinstance(record, dict):
-            yield record
-        elif problems is not None:
-            where = "the last line (cut by a crash?)" if n == last else f"line {n + 1}"
-            problems.append(f"{path.name}: {where} is not a JSON object; skipped")
+            records.append(record)
+        elif notes is not None:
+            notes.append(f"{path.name}: line {n}{where} is not a JSON object; skipped")
+    return Lines(records, offset + end, len(data) - end)
+
+
+def read_jsonl(path: Path, problems: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every record of a jsonlines file (read_from for a whole file); a last line cut by a crash is
+    described in `problems` too."""
+    lines = read_from(path, 0, problems)
+    if lines.unfinished and problems is not None:
+        problems.append(cut_note(path))
+    yield from lines.records
 
 
 class AppendOnlyFile:
