@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test test-fast lint typecheck pytest bench notebooks clean cron-install cron-remove
+.PHONY: setup system-deps demo test test-fast lint typecheck pytest bench notebooks cluster clean cron-install cron-remove
 
 setup: system-deps $(STAMP)
 
@@ -47,6 +47,10 @@ bench: setup
 	$(PY) -m bench.foryou_speed
 	$(PY) -m bench.research_efficiency
 	$(PY) -m bench.analysis
+
+# N workers on one crawl through a local redis-server, against the simulator (README "Many machines").
+cluster: setup
+	@N=$(or $(N),3) PY=$(PY) bash scripts/cluster.sh
 
 notebooks: setup
 	@PY=$(PY) bash scripts/run-notebooks.sh $(DATA) $(REPORT)/notebooks

@@ -6,6 +6,8 @@ Settings this project adds:
 - DATA_DIR: where pipelines write jsonlines, media and state.
 - TIKTOK_CHROMIUM: the browser for scrapy-playwright (default Debian's /usr/bin/chromium when it
   exists, else Playwright's own).
+- TIKTOK_REDIS_URL: set, many workers share one crawl through Redis (tiktok/scale/, README "Many
+  machines"); unset, one machine as before. The password goes in TIKTOK_REDIS_PASSWORD.
 
 Defaults keep a crawl polite: one request at a time per site, a delay between them that
 AutoThrottle stretches when the site slows down, retries that back off, and robots.txt obeyed.
@@ -50,6 +52,10 @@ ITEM_PIPELINES = {
     "tiktok.pipelines.write.WritePipeline": 900,
 }
 EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}
+# One switch for many machines: the add-on turns TIKTOK_REDIS_URL (-s or environment) into
+# scrapy-redis's scheduler, queue and dupefilter; unset, it changes nothing (issue 14).
+TIKTOK_REDIS_URL = os.environ.get("TIKTOK_REDIS_URL") or None
+ADDONS = {"tiktok.scale.addon.ScaleAddon": 0}
 SPIDER_MIDDLEWARES = {"tiktok.middlewares.observed_time.ObservedTimeMiddleware": 100}  # items from pages get the server's time
 # After RetryMiddleware (550) on the way out, so before it on the way back: wait, then retry.
 DOWNLOADER_MIDDLEWARES = {

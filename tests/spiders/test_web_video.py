@@ -29,7 +29,6 @@ def spider_for(sim: Sim, tmp_path: Path, vid: str) -> VideoSpider:
     crawler = crawler_with_run(tmp_path, VideoSpider, RETRY_TIMES=2, TIKTOK_WEB_URL=str(sim.client.make_url("")).rstrip("/"))
     spider = VideoSpider(ids=vid, comments="all")
     spider._set_crawler(crawler)
-    spider.comment_counts[vid] = 0
     return spider
 
 

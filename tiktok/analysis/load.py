@@ -9,42 +9,36 @@ times are UTC timestamps, whatever the file's first rows happened to hold.
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pa_json
 
+from tiktok.scale.shards import data_files
+from tiktok.schema.fields import ISO_TIME, UNIX_TIME, arrow_type, table
 from tiktok.schema.items import ITEM_TYPES
-from tiktok.storage.jsonl import read_jsonl
-
-TIME_COLUMNS = ("scraped_at", "observed_at", "download_timestamp")
-UNIX_COLUMNS = ("create_time",)
-
-
-def arrow_type(annotation: str) -> pa.DataType | None:
-    """The Arrow type of a schema field, from its annotation (lists are left to inference)."""
-    base = annotation.replace(" | None", "")
-    return {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "list[str]": pa.list_(pa.string())}.get(base)
+from tiktok.storage.jsonl import cut_note, read_jsonl, whole_end
 
 
 def schema_of(name: str, columns: list[str] | None = None) -> tuple[pa.Schema, bool]:
     """The Arrow schema of a kind's fields (or of `columns`), and whether it types every one of
     them, so that pyarrow may skip the rest of each line (a third of the time on a big file)."""
-    fields = [f for f in attrs.fields(ITEM_TYPES[name]) if columns is None or f.name in columns]
-    typed = [(f.name, arrow_type(str(f.type))) for f in fields]
-    known = [(n, t) for n, t in typed if t is not None]
-    return pa.schema(known), columns is not None and len(known) == len(fields)
+    rows = [r for r in table(ITEM_TYPES[name]) if columns is None or r.name in columns]
+    known = [(r.name, arrow_type(r.kind)) for r in rows if r.kind.arrow is not None]
+    return pa.schema(known), columns is not None and len(known) == len(rows)
 
 
 def load(data_dir: Path | str, name: str, problems: list[str] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
     """DATA_DIR/<name>.jsonl (name: videos, users, comments, follows, hashtags, sounds,
     user_statuses) as a DataFrame with every schema column (or `columns`: for a big file, e.g.
-    OBSERVATION_COLUMNS for the virality measures), empty when the file is absent."""
-    return load_file(Path(data_dir) / f"{name}.jsonl", name, problems, columns)
+    OBSERVATION_COLUMNS for the virality measures), empty when the file is absent. A data directory
+    of many workers is one dataset: its shards' files (DATA_DIR/<worker id>/) are read too."""
+    files = data_files(Path(data_dir), name)
+    if len(files) <= 1:
+        return load_file(files[0] if files else Path(data_dir) / f"{name}.jsonl", name, problems, columns)
+    return pd.concat([load_file(f, name, problems, columns) for f in files], ignore_index=True)
 
 
 def load_file(path: Path | str, name: str = "videos", problems: list[str] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
@@ -54,11 +48,11 @@ def load_file(path: Path | str, name: str = "videos", problems: list[str] | None
         raise ValueError(f"unknown kind {name!r}: give one of {', '.join(ITEM_TYPES)}")
     schema, complete = schema_of(name, columns)
     notes: list[str] = []
-    table = arrow_table(path, schema, complete, notes) if path.exists() else None
-    if table is None:
+    parsed = arrow_table(path, schema, complete, notes) if path.exists() else None
+    if parsed is None:
         frame = pd.DataFrame.from_records(list(read_jsonl(path, notes)))
     else:
-        frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
+        frame = parsed.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
     if problems is not None:
         problems += notes
     return typed(frame, name, columns)
@@ -66,17 +60,12 @@ def load_file(path: Path | str, name: str = "videos", problems: list[str] | None
 
 def arrow_table(path: Path, schema: pa.Schema, only_schema: bool, notes: list[str]) -> pa.Table | None:
     """The file parsed by pyarrow, or None when a line needs the tolerant reader."""
-    data, cut_note = path.read_bytes(), None
-    if not data.endswith(b"\n"):
-        cut = data.rfind(b"\n") + 1
-        try:
-            json.loads(data[cut:])
-            data += b"\n"  # a whole last line without its newline
-        except ValueError:
-            cut_note = f"{path.name}: the last line (cut by a crash?) is not a JSON object; skipped"
-            data = data[:cut]
+    data = path.read_bytes()
+    end = whole_end(data)
+    cut = cut_note(path) if end < len(data) else None
+    data = data[:end] if data.endswith(b"\n") or end < len(data) else data + b"\n"  # pyarrow wants the last newline
     if not data.strip():
-        notes += [cut_note] if cut_note else []
+        notes += [cut] if cut else []
         return pa.table({f.name: pa.array([], f.type) for f in schema})
     others = "ignore" if only_schema else "infer"
     options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior=others, newlines_in_values=False)
@@ -84,29 +73,26 @@ def arrow_table(path: Path, schema: pa.Schema, only_schema: bool, notes: list[st
         table = pa_json.read_json(io.BytesIO(data), parse_options=options, read_options=pa_json.ReadOptions(block_size=1 << 20))
     except pa.ArrowInvalid:
         return None
-    notes += [cut_note] if cut_note else []
+    notes += [cut] if cut else []
     return table
 
 
 def typed(frame: pd.DataFrame, name: str, columns: list[str] | None) -> pd.DataFrame:
-    """Every schema column present, in schema order, with the schema's dtypes."""
-    fields = attrs.fields(ITEM_TYPES[name])
-    wanted = columns or [f.name for f in fields]
+    """Every schema column present, in schema order, with the dtypes of their kinds."""
     out: dict[str, Any] = {}
-    for f in fields:
-        if f.name not in wanted:
+    for r in table(ITEM_TYPES[name]):
+        if columns and r.name not in columns:
             continue
-        values = frame[f.name] if f.name in frame else pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        kind = arrow_type(str(f.type))
-        if f.name in TIME_COLUMNS:
+        values = frame[r.name] if r.name in frame else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        if r.kind is ISO_TIME:
             values = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
-        elif f.name in UNIX_COLUMNS:
+        elif r.kind is UNIX_TIME:
             values = pd.to_datetime(pd.to_numeric(values, errors="coerce").astype("Int64"), unit="s", utc=True)
-        elif kind == pa.string():
+        elif r.kind.arrow == "string":
             values = values.astype("string")
-        elif kind == pa.int64():
+        elif r.kind.arrow == "int64":
             values = pd.to_numeric(values, errors="coerce").astype("Int64")
-        elif kind == pa.bool_():
+        elif r.kind.arrow == "bool":
             values = values.astype("boolean")
-        out[f.name] = values
+        out[r.name] = values
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))

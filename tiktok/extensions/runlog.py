@@ -10,7 +10,13 @@ and appends the `ended` line: arguments (secrets redacted), items stored, reject
 items, errors by kind, the Research API quota spent (which rebuilds a damaged quota ledger), what
 is missing and the command that fills it.
 
-Settings: DATA_DIR, TIKTOK_SPIDER_ARGUMENTS (the -a values as given; set by the spider).
+With TIKTOK_REDIS_URL set (issue 14) the run is one worker of a shared crawl: it writes and locks
+its own shard DATA_DIR/<worker id>/, reserves and commits item keys in Redis, and takes the crawl's
+run id from Redis, so every worker's rows belong to one run. `python -m tiktok enqueue` runs no
+extension: it writes nothing.
+
+Settings: DATA_DIR, TIKTOK_SPIDER_ARGUMENTS (the -a values as given; set by the spider),
+TIKTOK_REDIS_URL, TIKTOK_WORKER_ID, TIKTOK_RESERVATION_TTL, TIKTOK_SCALE_ENQUEUE_ONLY.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
 from tiktok.run.context import RunContext
 from tiktok.run.lock import DataDirLock, usable_data_dir
-from tiktok.run.verdict import EXIT_CODES, stats_gaps, verdict_of
+from tiktok.run.verdict import exit_code, stats_gaps, verdict_of
+from tiktok.scale.config import redis_url
 from tiktok.storage.store import DataStore
 
 logger = logging.getLogger(__name__)
@@ -66,12 +74,23 @@ class RunLog:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         settings = crawler.settings
+        if settings.getbool("TIKTOK_SCALE_ENQUEUE_ONLY"):
+            raise NotConfigured
         data_dir = usable_data_dir(settings.get("DATA_DIR", "data"))
+        shared = None
+        url = redis_url(settings)
+        if url is not None:  # one worker of a crawl in Redis: its own shard, keys shared
+            from tiktok.scale import config
+            from tiktok.storage.redis_seen import RedisSeen
+
+            worker = config.worker_id(settings)
+            data_dir = usable_data_dir(str(data_dir / worker))
+            shared = RedisSeen(config.connect(url), worker, config.reservation_ttl(settings))
         name = crawler.spidercls.name
         self.context = RunContext(
             spider=name,
             data_dir=data_dir,
-            store=DataStore(data_dir),
+            store=DataStore(data_dir, shared),
             arguments=dict(settings.getdict("TIKTOK_SPIDER_ARGUMENTS")),
             started_at=now(),
         )
@@ -100,6 +119,10 @@ class RunLog:
         state = getattr(spider, "state", None)  # set by Scrapy's SpiderState when JOBDIR is set
         run_id = state.get("run_id") if isinstance(state, dict) else None
         resumed = bool(run_id)
+        if redis_url(self.crawler.settings) is not None:
+            from tiktok.scale.worker import worker_of
+
+            run_id = worker_of(self.crawler).run_id  # the crawl's, shared by its workers
         if not run_id:
             run_id = f"{spider.name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
             if isinstance(state, dict):
@@ -138,7 +161,7 @@ class RunLog:
         self.log_verdict(verdict, reason, missing, fill)
 
     def log_verdict(self, verdict: str, reason: str, missing: list[str], fill: str | None) -> None:
-        code = EXIT_CODES[verdict]
+        code = exit_code(verdict, reason)
         if verdict == "complete":
             logger.info("Verdict: complete (exit 0): everything the run set out to collect is stored")
             return

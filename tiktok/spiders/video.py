@@ -48,10 +48,6 @@ class VideoParams(VideoIdsParam, VideosParam):
 class VideoSpider(Args[VideoParams], TikTokSpider):
     name = "video"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.comment_counts: dict[str, int] = {}
-
     async def start(self) -> AsyncIterator[Any]:
         for vid in self.args.ids:
             # Any handle leads to the video: TikTok's pages are found by the id.
@@ -68,41 +64,42 @@ class VideoSpider(Args[VideoParams], TikTokSpider):
             self.crawler.stats.inc_value("video/unavailable")
             return
         if self.args.comments is not None:
-            self.comment_counts[vid] = 0
             yield self.comment_page(vid, 0)
 
-    def comment_page(self, vid: str, cursor: int) -> scrapy.Request:
+    def comment_page(self, vid: str, cursor: int, taken: int = 0) -> scrapy.Request:
+        """A page of comments; `taken` (the video's comments so far) travels with the request, so
+        any worker of a crawl shared through Redis can read the next page (issue 14)."""
         query = urlencode({"aweme_id": vid, "cursor": cursor, "count": PAGE})
         return scrapy.Request(
             f"{self.web}/api/comment/list/?{query}",
             callback=self.comment_list,
             errback=self.lost,
-            cb_kwargs={"vid": vid},
+            cb_kwargs={"vid": vid, "taken": taken},
             meta={"tiktok_what": f"video {vid}: comments after cursor {cursor}"},
         )
 
-    def comment_list(self, response: Response, vid: str) -> Iterator[Any]:
+    def comment_list(self, response: Response, vid: str, taken: int = 0) -> Iterator[Any]:
         if (again := self.garbled(response, response.meta["tiktok_what"])) is not None:
             yield from again
             return
         result = parse_any(response.body, Context(source="video"))
         top_level = [c for c in result.items if isinstance(c, Comment) and c.parent_comment_id == vid]
-        room = None if not self.args.comments else self.args.comments - self.comment_counts[vid]
+        room = None if not self.args.comments else self.args.comments - taken
         for item in self.items_from(result, response.url):
             if isinstance(item, Comment) and item.parent_comment_id == vid:
                 if room is not None and room <= 0:
                     continue
                 if room is not None:
                     room -= 1
-                self.comment_counts[vid] += 1
+                taken += 1
                 if self.args.comments == 0 and item.reply_count:
                     yield self.reply_page(vid, item.id, 0)
             elif isinstance(item, Comment) and self.args.comments != 0:
                 continue  # an inline first reply: only wanted with comments=all
             yield item
-        full = self.args.comments and self.comment_counts[vid] >= self.args.comments
+        full = self.args.comments and taken >= self.args.comments
         if result.more and top_level and not full and result.cursor is not None:
-            yield self.comment_page(vid, int(result.cursor))
+            yield self.comment_page(vid, int(result.cursor), taken)
 
     def reply_page(self, vid: str, comment: str, cursor: int) -> scrapy.Request:
         query = urlencode({"item_id": vid, "comment_id": comment, "cursor": cursor, "count": PAGE})

@@ -2,7 +2,8 @@
 
 A table per item type (lists and objects as JSON text), `latest_videos` (each video's newest
 observation), `ocr` (from ocr.jsonl), and an FTS5 index `search`, one document per video
-(description, hashtags, cover text, transcript) and per comment, ranked with BM25. Building is
+(description, hashtags, cover text, transcript) and per comment, ranked with BM25, with the view
+`search_results` that joins each document to its video (what `browse` searches). Building is
 incremental: each file is read from where the last build stopped, inside one transaction, so an
 interrupted build leaves the database as it was.
 """
@@ -11,25 +12,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import typing
 from pathlib import Path
 from typing import Any
 
-import attrs
-
-from tiktok.schema.items import ITEM_TYPES
+from tiktok.scale.shards import data_files
+from tiktok.schema.fields import table
+from tiktok.schema.items import ITEM_TYPES, Video
+from tiktok.storage.jsonl import read_from
 
 EXTRA_FILES = {"ocr": ("id", "ocr_text", "ocr_error")}
 
 
 def columns(cls: type) -> list[tuple[str, str]]:
-    hints = typing.get_type_hints(cls)
-    out = []
-    for f in attrs.fields(cls):
-        hint = str(hints[f.name])
-        kind = "INTEGER" if hint.startswith(("int", "bool")) else "TEXT"
-        out.append((f.name, kind))
-    return out
+    """Each field's name and SQLite type, from its kind in the field table."""
+    return [(r.name, r.kind.sqlite) for r in table(cls)]
 
 
 def connect(data_dir: Path) -> sqlite3.Connection:
@@ -42,7 +38,8 @@ def create(con: sqlite3.Connection) -> None:
     for name, cls in ITEM_TYPES.items():
         cols = ", ".join(f'"{c}" {kind}' for c, kind in columns(cls))
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
-    con.execute("CREATE TABLE IF NOT EXISTS ocr (id TEXT, ocr_text TEXT, ocr_error TEXT)")
+    ocr = ", ".join(f'"{c}" {kind}' for c, kind in columns(Video) if c in EXTRA_FILES["ocr"])  # its rows hold Video fields
+    con.execute(f"CREATE TABLE IF NOT EXISTS ocr ({ocr})")
     con.execute("CREATE INDEX IF NOT EXISTS videos_id ON videos (id)")
     con.execute("CREATE INDEX IF NOT EXISTS ocr_id ON ocr (id)")
     con.execute("CREATE TABLE IF NOT EXISTS _loaded (file TEXT PRIMARY KEY, offset INTEGER)")
@@ -54,6 +51,22 @@ def create(con: sqlite3.Connection) -> None:
         "CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(kind UNINDEXED, ref UNINDEXED, text,"
         " tokenize='unicode61 remove_diacritics 2')"
     )
+    con.execute("CREATE INDEX IF NOT EXISTS comments_id ON comments (id)")
+    # What `browse` searches and facets: each document with the video it is about (a comment's
+    # video), looked up by index per row rather than through latest_videos' window over all rows;
+    # scalar subqueries, not LEFT JOINs, so Datasette's hashtag facet (json_each) sees the values.
+    of_video = ", ".join(
+        f"(SELECT {c} FROM videos WHERE rowid = video_row) AS {c}" for c in ("url", "hashtag_names", "music_id", "music_title", "run_id")
+    )
+    con.execute(
+        "CREATE VIEW IF NOT EXISTS search_results AS SELECT document, kind, id, video_id, CASE kind WHEN 'comment' THEN commenter"
+        f" ELSE (SELECT username FROM videos WHERE rowid = video_row) END AS username, text, {of_video},"
+        " (SELECT cover_path FROM videos WHERE id = video_id AND cover_path IS NOT NULL ORDER BY scraped_at DESC LIMIT 1) AS cover_path"
+        " FROM (SELECT *, (SELECT rowid FROM videos WHERE id = d.video_id ORDER BY scraped_at DESC, rowid DESC LIMIT 1) AS video_row"
+        " FROM (SELECT s.rowid AS document, s.kind, s.ref AS id, s.text, CASE s.kind WHEN 'video' THEN s.ref"
+        " ELSE (SELECT video_id FROM comments WHERE id = s.ref LIMIT 1) END AS video_id, CASE s.kind WHEN 'comment'"
+        " THEN (SELECT username FROM comments WHERE id = s.ref LIMIT 1) END AS commenter FROM search s) d)"
+    )
 
 
 def cell(value: Any) -> Any:
@@ -63,28 +76,12 @@ def cell(value: Any) -> Any:
 
 
 def new_lines(path: Path, offset: int, notes: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Records after `offset`, up to the last whole line; and the offset after them. An unfinished
-    last line (being written, or cut by a crash) is left for the next build and noted."""
-    if not path.exists():
-        return [], offset
-    with path.open("rb") as f:
-        f.seek(offset)
-        chunk = f.read()
-    end = chunk.rfind(b"\n") + 1  # a line still being written (no newline yet) waits for next time
-    if end < len(chunk) and notes is not None:
-        notes.append(f"{path.name}: an unfinished last line ({len(chunk) - end} bytes) was left for the next build")
-    records = []
-    for line in chunk[:end].split(b"\n"):
-        if line.strip():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                if notes is not None:
-                    notes.append(f"{path.name}: a line that is not JSON was skipped")
-                continue
-            if isinstance(record, dict):
-                records.append(record)
-    return records, offset + end
+    """Records after `offset`, and the offset after them. An unfinished last line (being written,
+    or cut by a crash) is left for the next build and noted."""
+    lines = read_from(path, offset, notes)
+    if lines.unfinished and notes is not None:
+        notes.append(f"{path.name}: an unfinished last line ({lines.unfinished} bytes) was left for the next build")
+    return lines.records, lines.end
 
 
 def video_document(con: sqlite3.Connection, vid: str) -> str:
@@ -111,15 +108,17 @@ def build(data_dir: Path, notes: list[str] | None = None) -> dict[str, int]:
             **{name: [c for c, _ in columns(cls)] for name, cls in ITEM_TYPES.items()},
             **{k: list(v) for k, v in EXTRA_FILES.items()},
         }
-        for name, cols in tables.items():
-            path = data_dir / f"{name}.jsonl"
-            row = con.execute("SELECT offset FROM _loaded WHERE file = ?", (path.name,)).fetchone()
+        # The top file and each worker shard's (DATA_DIR/<worker id>/, issue 14), by relative path.
+        files = [(name, cols, path) for name, cols in tables.items() for path in data_files(data_dir, name) or [data_dir / f"{name}.jsonl"]]
+        for name, cols, path in files:
+            loaded_as = path.relative_to(data_dir).as_posix()
+            row = con.execute("SELECT offset FROM _loaded WHERE file = ?", (loaded_as,)).fetchone()
             records, end = new_lines(path, row[0] if row else 0, notes)
             with con:  # one transaction per file: all of it or none of it
                 placeholders = ", ".join("?" for _ in cols)
                 quoted = ", ".join(f'"{c}"' for c in cols)
                 con.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})", [[cell(r.get(c)) for c in cols] for r in records])
-                con.execute("INSERT OR REPLACE INTO _loaded VALUES (?, ?)", (path.name, end))
+                con.execute("INSERT OR REPLACE INTO _loaded VALUES (?, ?)", (loaded_as, end))
                 if name in ("videos", "ocr"):
                     for vid in {str(r["id"]) for r in records if isinstance(r.get("id"), str)}:
                         con.execute("DELETE FROM search WHERE kind = 'video' AND ref = ?", (vid,))
@@ -127,7 +126,7 @@ def build(data_dir: Path, notes: list[str] | None = None) -> dict[str, int]:
                 if name == "comments":
                     rows = [("comment", r["id"], r.get("text") or "") for r in records if isinstance(r.get("id"), str) and r.get("text")]
                     con.executemany("INSERT INTO search VALUES (?, ?, ?)", rows)
-            added[name] = len(records)
+            added[name] = added.get(name, 0) + len(records)
     finally:
         con.close()
     return added

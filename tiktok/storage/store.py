@@ -20,14 +20,14 @@ import operator
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import numpy as np
 from itemadapter import ItemAdapter
 
 from tiktok.schema.items import ITEM_TYPES, Comment, Follow, Hashtag, Sound, User, UserStatus, Video
-from tiktok.storage.jsonl import AppendOnlyFile, repair
+from tiktok.storage.jsonl import AppendOnlyFile, read_from, repair
 
 logger = logging.getLogger(__name__)
 
@@ -111,11 +111,22 @@ class SeenKeys:
         return len(self.base) + len(self.recent)
 
 
-class DataStore:
-    """Files, rejected items and the seen-keys of one data directory, for one crawl."""
+class SharedKeys(Protocol):
+    """A seen-set shared by many workers (tiktok/storage/redis_seen.py): the same reserve, then
+    commit after the write, as the local one."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def reserve(self, h: int) -> bool: ...
+    def commit(self, h: int) -> None: ...
+    def release(self, h: int) -> None: ...
+
+
+class DataStore:
+    """Files, rejected items and the seen-keys of one data directory, for one crawl. With `shared`
+    (TIKTOK_REDIS_URL set) the keys are reserved and committed there, across machines."""
+
+    def __init__(self, data_dir: Path, shared: SharedKeys | None = None) -> None:
         self.dir = data_dir
+        self.shared = shared
         self.state_dir = data_dir / "state"
         self.files: dict[str, AppendOnlyFile] = {}
         self.seen = SeenKeys()
@@ -136,8 +147,11 @@ class DataStore:
             start = offsets.get(name, 0)
             if path.exists() and path.stat().st_size < start:
                 start = 0  # the file was replaced or cut by hand: read it all again
-            for record in self._records_from(path, start):
+            notes: list[str] = []
+            for record in read_from(path, start, notes).records:  # repair() left no unfinished line
                 self.seen.add(key_hash(cls, record))
+            for note in notes:
+                logger.warning("%s", note)
         self.seen.merge()
 
     def close(self) -> None:
@@ -163,27 +177,6 @@ class DataStore:
             return {}
         return {k: int(v) for k, v in offsets.items()}
 
-    def _records_from(self, path: Path, start: int) -> list[dict[str, Any]]:
-        if not path.exists():
-            return []
-        with path.open("rb") as f:
-            f.seek(start)
-            tail = f.read()
-        problems: list[str] = []
-        records = []
-        for line in tail.split(b"\n"):
-            if line.strip():
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    problems.append(f"{path.name}: a line after byte {start} is not JSON; skipped")
-                    continue
-                if isinstance(record, dict):
-                    records.append(record)
-        for p in problems:
-            logger.warning("%s", p)
-        return records
-
     def snapshot(self) -> None:
         """Saves the seen-keys with how far into each file they reach (atomically: tmp + rename)."""
         self.seen.merge()
@@ -200,6 +193,8 @@ class DataStore:
     def reserve(self, item: Any) -> bool:
         """True when the item's key is neither stored nor on its way: it is then reserved."""
         h = key_hash(type(item), item)
+        if self.shared is not None:
+            return self.shared.reserve(h)
         if h in self.in_flight or h in self.seen:
             return False
         self.in_flight.add(h)
@@ -213,12 +208,18 @@ class DataStore:
             self.files[name] = AppendOnlyFile(self.dir / f"{name}.jsonl")
         self.files[name].append(as_record(item))
         h = key_hash(cls, item)
+        if self.shared is not None:
+            self.shared.commit(h)
+            return name
         self.seen.add(h)
         self.in_flight.discard(h)
         return name
 
     def release(self, item: Any) -> None:
         """An item reserved but not written (dropped on the way) may come again."""
+        if self.shared is not None:
+            self.shared.release(key_hash(type(item), item))
+            return
         self.in_flight.discard(key_hash(type(item), item))
 
     def reject(self, record: dict[str, Any]) -> None:

@@ -1,0 +1,168 @@
+"""Many workers, one crawl (issue 14), against a real redis-server and the simulator: three workers
+on one `video -a comments=all` crawl equal the simulator's truth after the merge, one of them killed
+with kill -9 mid-crawl; an unreachable Redis is one line and exit 2; the seen-set in Redis keeps
+reserve-then-commit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from tests.helpers.sim_process import ROOT, free_port, running_simulator
+from tiktok.schema.items import Comment
+from tiktok.storage.redis_seen import RedisSeen
+from tiktok.storage.store import key_hash
+
+pytestmark = pytest.mark.crawl
+
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TIKTOK_MEDIA_ENABLED=False", "-s", "TIKTOK_OCR_ENABLED=False"]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of its own: loopback, no persistence, stopped by its pid."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed: run make setup")
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    server = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            server.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[str]:
+    with running_simulator("--clock-speed", "0.0001") as base:  # counts still: truth read after the crawl holds
+        yield base
+
+
+def truth(base: str, path: str) -> Any:
+    with urllib.request.urlopen(f"{base}/__sim__/truth/{path}") as resp:
+        return json.load(resp)
+
+
+def worker(base: str, data: Path, url: str, name: str, *args: str, delay: float = 0.05) -> subprocess.Popen[str]:
+    """`python -m tiktok work video ...` as its own process (exec'd: its pid is the worker's)."""
+    env = {**os.environ, "TIKTOK_REDIS_URL": url, "TIKTOK_WORKER_ID": name, "TIKTOK_WORKER_TTL": "2"}
+    cmd = [sys.executable, "-m", "tiktok", "work", "video", *args, "-s", f"DATA_DIR={data}", "-s", f"TIKTOK_WEB_URL={base}"]
+    cmd += ["-s", f"DOWNLOAD_DELAY={delay}", *FAST]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def videos_with_comments(base: str, n: int) -> list[str]:
+    ids: list[str] = []
+    for user in truth(base, "users"):
+        if not user["private"]:
+            ids += [v for v in truth(base, f"user/{user['username']}")["video_ids"][:2] if truth(base, f"video/{v}/comments")]
+        if len(ids) >= n:
+            return ids[:n]
+    return ids
+
+
+def test_three_workers_one_killed_equal_the_truth_after_the_merge(sim: str, redis_url: str, tmp_path: Path) -> None:
+    ids = videos_with_comments(sim, 12)
+    data, merged = tmp_path / "data", tmp_path / "merged"
+    first = worker(sim, data, redis_url, "w1", "-a", f"ids={','.join(ids)}", "-a", "comments=all")
+    time.sleep(1.0)
+    others = [worker(sim, data, redis_url, name) for name in ("w2", "w3")]  # no arguments: they join
+    server = redis.Redis.from_url(redis_url)
+    for _ in range(300):  # kill w2 once it has stored something and holds requests
+        if (data / "w2" / "comments.jsonl").exists() and server.hlen("tiktok:video:inflight:w2"):
+            break
+        time.sleep(0.05)
+    assert server.hlen("tiktok:video:inflight:w2"), "w2 never held a request"
+    others[0].send_signal(signal.SIGKILL)
+    codes = [p.wait(timeout=120) for p in (first, others[1])]
+    assert codes == [0, 0], [p.stderr.read() if p.stderr else "" for p in (first, others[1])]
+
+    result = subprocess.run([sys.executable, "-m", "tiktok", "merge", str(data), str(merged)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    expected = {c["id"] for v in ids for c in truth(sim, f"video/{v}/comments")}
+    comments = records(merged / "comments.jsonl")
+    assert len(comments) == len(expected) and {c["id"] for c in comments} == expected  # nothing missing, nothing twice
+    assert sorted(v["id"] for v in records(merged / "videos.jsonl")) == sorted(ids)
+    assert len({v["run_id"] for v in records(merged / "videos.jsonl")}) == 1  # one crawl, one run
+    assert {c["collector"] for c in comments} <= {"w1", "w2", "w3"}  # every record names its worker
+    assert records(data / "w3" / "comments.jsonl"), "the joining worker w3 did no work"
+    assert not server.exists("tiktok:video:crawl", "tiktok:video:requests", "tiktok:video:dupefilter")  # the crawl ended
+
+
+def test_an_unreachable_redis_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    env = {**os.environ, "TIKTOK_REDIS_URL": url}
+    for command in (
+        ["work", "video", "-a", "ids=7642866501908692994"],
+        ["enqueue", "video", "-a", "ids=7642866501908692994"],
+        ["cluster", "status"],
+    ):
+        result = subprocess.run([sys.executable, "-m", "tiktok", *command], cwd=ROOT, capture_output=True, text=True, env=env)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and f"cannot reach Redis at {url}" in result.stderr
+
+
+def test_a_wrong_password_is_one_line_and_never_shown(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "right-one"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.3)
+        env = {**os.environ, "TIKTOK_REDIS_URL": f"redis://127.0.0.1:{port}/0", "TIKTOK_REDIS_PASSWORD": "wrong-one"}
+        result = subprocess.run([sys.executable, "-m", "tiktok", "cluster", "status"], cwd=ROOT, capture_output=True, text=True, env=env)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1 and "refused the password" in result.stderr
+        assert "wrong-one" not in result.stderr
+        env["TIKTOK_REDIS_PASSWORD"] = "right-one"
+        result = subprocess.run([sys.executable, "-m", "tiktok", "cluster", "status"], cwd=ROOT, capture_output=True, text=True, env=env)
+        assert result.returncode == 0 and "0 worker(s) alive" in result.stdout
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_joiner_without_a_crawl_is_told_how_to_start_one(redis_url: str) -> None:
+    env = {**os.environ, "TIKTOK_REDIS_URL": redis_url}
+    result = subprocess.run([sys.executable, "-m", "tiktok", "work", "sound"], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and "no crawl of sound in Redis" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_seen_keys_are_reserved_then_committed_across_workers(redis_url: str) -> None:
+    server = redis.Redis.from_url(redis_url)
+    server.set("tiktok:alive:a", "{}", px=5000)
+    a, b = RedisSeen(server, "a", 600), RedisSeen(server, "b", 600)
+    h = key_hash(Comment, {"id": "c1"})
+    assert a.reserve(h) and not b.reserve(h) and not a.reserve(h)  # on its way: nobody takes it twice
+    a.release(h)
+    assert b.reserve(h)  # dropped by a, b may store it
+    server.delete("tiktok:alive:b")
+    assert a.reserve(h)  # b died holding it: its reservation is not kept against the requeued work
+    a.commit(h)
+    assert not b.reserve(h) and not a.reserve(h)  # stored: never again

@@ -1,0 +1,166 @@
+"""One crawl's state in Redis and the atomic steps on it (Lua scripts run whole on the server, so
+two workers never see half a step).
+
+Keys, for spider S (one crawl per spider name at a time):
+- tiktok:S:requests     scrapy-redis's priority queue (a sorted set of pickled requests)
+- tiktok:S:dupefilter   scrapy-redis's request fingerprints
+- tiktok:S:crawl        the crawl: its arguments (their one home: a joining worker reads them
+                        here), its run id (shared, so a video is one row per run whatever worker
+                        saw it), who is still pushing seeds
+- tiktok:S:workers      the workers that took part; tiktok:S:inflight:W what worker W has popped
+                        and not finished ("score|pickled request" by a number)
+- tiktok:S:stats        each worker's counts (items per type, errors), as JSON by worker id
+- tiktok:alive:W        worker W's heartbeat, with a time to live: gone means dead
+
+scrapy-redis's queue loses a request once popped; here the pop also files the request under the
+worker (one script), and a dead worker's requests go back on the queue, so a kill -9 loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis
+
+PREFIX = "tiktok:"
+
+
+def key(spider: str, what: str) -> str:
+    return f"{PREFIX}{spider}:{what}"
+
+
+def alive_key(worker: str) -> str:
+    return f"{PREFIX}alive:{worker}"
+
+
+def canonical(arguments: dict[str, Any]) -> str:
+    """The arguments as stored and compared: the -a values as given, in a fixed order."""
+    return json.dumps({k: str(v) for k, v in arguments.items()}, sort_keys=True)
+
+
+# A worker with arguments starts the crawl when there is none; with the same arguments it joins;
+# with none it joins whatever is there. Returns {verdict, run id or the other arguments}.
+CLAIM = """
+local args = redis.call('HGET', KEYS[1], 'arguments')
+if not args then
+  if ARGV[1] == '' then return {'none', ''} end
+  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('HSET', KEYS[1], 'arguments', ARGV[1], 'run_id', ARGV[2], 'seeding', ARGV[3], 'started_at', ARGV[4])
+  return {'seed', ARGV[2]}
+end
+if ARGV[1] ~= '' and ARGV[1] ~= args then return {'other', args} end
+return {'join', redis.call('HGET', KEYS[1], 'run_id')}
+"""
+
+# The queue's lowest score, popped and filed under the worker in one step.
+POP = """
+local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #found == 0 then return false end
+redis.call('ZREM', KEYS[1], found[1])
+local n = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[2], n, found[2] .. '|' .. found[1])
+return {n, found[1]}
+"""
+
+# What is left to do: the queue, a live seeder, the in-flight requests of live workers. A dead
+# worker's in-flight requests go back on the queue first. With ARGV[2] = '1' and nothing left, the
+# crawl ends: its record, queue and dupefilter go, so the next crawl of this spider starts afresh.
+PENDING = """
+local prefix = ARGV[1]
+local pending = redis.call('ZCARD', KEYS[1])
+local requeued = 0
+local seeding = redis.call('HGET', KEYS[3], 'seeding')
+if seeding and seeding ~= '' and redis.call('EXISTS', prefix .. 'alive:' .. seeding) == 1 then pending = pending + 1 end
+for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local inflight = KEYS[4] .. w
+  if redis.call('EXISTS', prefix .. 'alive:' .. w) == 1 then
+    pending = pending + redis.call('HLEN', inflight)
+  else
+    local held = redis.call('HGETALL', inflight)
+    for i = 2, #held, 2 do
+      local cut = string.find(held[i], '|', 1, true)
+      redis.call('ZADD', KEYS[1], string.sub(held[i], 1, cut - 1), string.sub(held[i], cut + 1))
+      requeued = requeued + 1
+      pending = pending + 1
+    end
+    redis.call('DEL', inflight)
+    redis.call('SREM', KEYS[2], w)
+  end
+end
+local exists = redis.call('EXISTS', KEYS[3])
+if pending == 0 and ARGV[2] == '1' and exists == 1 then
+  redis.call('DEL', KEYS[3], KEYS[5], KEYS[1])
+  return {0, requeued, 'finished'}
+end
+return {pending, requeued, exists == 1 and 'running' or 'none'}
+"""
+
+
+class Frontier:
+    """The Redis side of one spider's crawl, as one worker sees it."""
+
+    def __init__(self, server: redis.Redis, spider: str, worker: str) -> None:
+        self.server, self.spider, self.worker = server, spider, worker
+        self.queue_key = key(spider, "requests")
+        self.dupefilter_key = key(spider, "dupefilter")
+        self.crawl_key = key(spider, "crawl")
+        self.workers_key = key(spider, "workers")
+        self.inflight_key = key(spider, f"inflight:{worker}")
+        self.stats_key = key(spider, "stats")
+        self._claim = server.register_script(CLAIM)
+        self._pop = server.register_script(POP)
+        self._pending = server.register_script(PENDING)
+
+    def claim(self, arguments: str, run_id: str, started_at: str) -> tuple[str, str]:
+        """('seed', run id) for the worker that starts the crawl, ('join', run id), ('none', '')
+        when there is no crawl to join, ('other', its arguments) when another crawl runs."""
+        keys = [self.crawl_key, self.dupefilter_key, self.stats_key]
+        verdict, value = self._claim(keys=keys, args=[arguments, run_id, self.worker, started_at])
+        return verdict.decode(), value.decode()
+
+    def arguments(self) -> dict[str, str] | None:
+        """The running crawl's arguments, None when no crawl of this spider is in Redis."""
+        raw = self.server.hget(self.crawl_key, "arguments")
+        return None if raw is None else dict(json.loads(raw))
+
+    def seeded(self) -> None:
+        """The seeds are all on the queue: this worker no longer holds the crawl open alone."""
+        self.server.hset(self.crawl_key, "seeding", "")
+
+    def pop(self) -> tuple[int, bytes] | None:
+        """The next request (pickled) and its number among this worker's in-flight ones."""
+        found = self._pop(keys=[self.queue_key, self.inflight_key, self.inflight_key + ":n"])
+        return None if found is None else (int(found[0]), bytes(found[1]))
+
+    def done(self, numbers: list[int]) -> None:
+        if numbers:
+            self.server.hdel(self.inflight_key, *numbers)
+
+    def pending(self, finish: bool = False) -> tuple[int, int, str]:
+        """(requests left anywhere, requests taken back from dead workers, crawl state)."""
+        keys = [self.queue_key, self.workers_key, self.crawl_key, key(self.spider, "inflight:"), self.dupefilter_key]
+        left, requeued, state = self._pending(keys=keys, args=[PREFIX, "1" if finish else "0"])
+        return int(left), int(requeued), state.decode()
+
+    def enter(self, ttl: float, about: dict[str, Any]) -> None:
+        """This worker is alive (for `ttl` seconds unless it beats again) and takes part."""
+        with self.server.pipeline() as pipe:
+            pipe.set(alive_key(self.worker), json.dumps({"spider": self.spider, **about}), px=int(ttl * 1000))
+            pipe.sadd(self.workers_key, self.worker)
+            pipe.execute()
+
+    def beat(self, ttl: float, counts: dict[str, Any]) -> None:
+        with self.server.pipeline() as pipe:
+            pipe.pexpire(alive_key(self.worker), int(ttl * 1000))
+            pipe.hset(self.stats_key, self.worker, json.dumps(counts))
+            pipe.execute()
+
+    def leave(self, counts: dict[str, Any]) -> int:
+        """This worker stops: what it took and did not finish (a Ctrl-C drops queued downloads) goes
+        back on the queue as a dead worker's would. Returns how many requests went back."""
+        with self.server.pipeline() as pipe:
+            pipe.hset(self.stats_key, self.worker, json.dumps(counts))
+            pipe.delete(alive_key(self.worker), self.inflight_key + ":n")
+            pipe.execute()
+        return self.pending()[1]
