@@ -17,6 +17,8 @@ from typing import Any, NoReturn
 
 from tiktok.cli import checks as check
 from tiktok.enrich.ocr import language
+from tiktok.scale import commands as scale_commands
+from tiktok.scale import shards as scale_shards
 from tiktok.schema.dictionary import data_dictionary
 from tiktok.schema.items import ITEM_TYPES
 
@@ -47,8 +49,28 @@ def build_parser() -> OneLineParser:
     db_search.add_argument("words", type=check.words)
     db_search.add_argument("--data", type=check.data_dir, default="data", help="the data directory (default data/)")
     db_search.add_argument("--limit", type=check.whole_number(1, MAX_ROWS), default=20, help="at most this many hits (default 20)")
-    export = commands.add_parser("export", help="export collected data for other tools: export network-csv DATA_DIR OUT_DIR")
-    export_kinds = export.add_subparsers(dest="kind", required=True, metavar="network-csv")
+    export = commands.add_parser("export", help="export collected data for other tools: export table|network-csv DATA_DIR OUT_DIR")
+    export_kinds = export.add_subparsers(dest="kind", required=True, metavar="table|network-csv")
+    table = command(
+        export_kinds,
+        "table",
+        run_export_table,
+        "each kind of data as OUT_DIR/<kind>.<format> with codebook column names, and media_archive.txt",
+    )
+    table.add_argument("data_dir", type=check.data_dir)
+    table.add_argument("out_dir", type=check.out_dir)
+    table.add_argument("--format", choices=["csv", "parquet", "xlsx"], required=True, help="the files' format")
+    table.add_argument(
+        "--type", type=check.item_types, help=f"kinds to export, comma-separated (default every one found): {', '.join(ITEM_TYPES)}"
+    )
+    table.add_argument("--since", type=check.day, help="only records posted (videos, comments; else observed) on or after this day, UTC")
+    table.add_argument("--until", type=check.day, help="... on or before this day, UTC")
+    table.add_argument("--pseudonymise", action="store_true", help="people's usernames, ids and names as keyed hashes (videos keep theirs)")
+    table.add_argument(
+        "--key-file",
+        type=check.path,
+        help="the pseudonym key, made once when missing (default DATA_DIR/pseudonym.key; TIKTOK_PSEUDONYM_KEY wins)",
+    )
     network = command(
         export_kinds, "network-csv", run_export, "a network crawl as network.csv, parsing_list.csv, queue.csv, time_stamps.csv"
     )
@@ -79,9 +101,29 @@ def build_parser() -> OneLineParser:
         default=99.0,
         help="viral videos: above this percentile of likes gained per hour (default 99; creators and sounds have their own rules)",
     )
+    browse = command(
+        commands,
+        "browse",
+        run_browse,
+        "build or update DATA_DIR/tiktok.db and browse it in Datasette (search, facets, covers, study queries)",
+    )
+    browse.add_argument("data_dir", type=check.writable_data_dir)
+    browse.add_argument("--port", type=check.whole_number(1, 65_535), default=8001, help="port to listen on (default 8001)")
+    browse.add_argument("--host", type=check.host, default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     runs = command(commands, "runs", run_runs, "the runs of DATA_DIR with their verdicts, and those that never ended (killed)")
     runs.add_argument("data_dir", type=check.data_dir)
     runs.add_argument("--json", action="store_true", help="one JSON object per run instead of the table")
+    # Many machines (issue 14, tiktok/scale/): a crawl shared through Redis (TIKTOK_REDIS_URL).
+    work = command(commands, "work", lazy("tiktok.scale.commands", "run_work"), "a worker of the crawl in Redis (no -a: join it)")
+    scale_commands.add_crawl_arguments(work)
+    enqueue = command(commands, "enqueue", lazy("tiktok.scale.commands", "run_enqueue"), "put a crawl's seeds in Redis for workers")
+    scale_commands.add_crawl_arguments(enqueue)
+    merge = command(commands, "merge", lazy("tiktok.scale.commands", "run_merge"), "the worker shards of DATA_DIR as one deduplicated copy")
+    merge.add_argument("data_dir", type=check.data_dir)
+    merge.add_argument("out_dir", type=check.out_dir)
+    cluster = commands.add_parser("cluster", help="the crawls in Redis: cluster status")
+    cluster_commands = cluster.add_subparsers(dest="cluster_command", required=True, metavar="status")
+    command(cluster_commands, "status", lazy("tiktok.scale.commands", "run_cluster_status"), "queues, workers, items and errors")
     return main_parser
 
 
@@ -143,10 +185,71 @@ def run_export(parser: OneLineParser, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_db_build(parser: OneLineParser, args: argparse.Namespace) -> int:
+def run_export_table(parser: OneLineParser, args: argparse.Namespace) -> int:
+    from tiktok.analysis.export_table import KEY_ENV, KEY_FILE, MIN_KEY_CHARS, TooManyRows, Window, export_tables, pseudonym_key
+
+    if check.same_path(args.out_dir, args.data_dir):
+        parser.error(f"{args.out_dir} is the data directory: write the export elsewhere (e.g. out/)")
+    if args.since and args.until and args.since > args.until:
+        parser.error(f"--until {args.until} is before --since {args.since}")
+    found = [kind for kind in ITEM_TYPES if (args.data_dir / f"{kind}.jsonl").is_file()]
+    kinds = args.type or found
+    if missing := [kind for kind in kinds if kind not in found]:
+        parser.error(
+            f"{args.data_dir} has no {missing[0]}.jsonl: give --type with some of {', '.join(found) or 'nothing: no crawl wrote there'}"
+        )
+    key = None
+    if args.pseudonymise:
+        key_file = args.key_file or args.data_dir / KEY_FILE
+        if key_file.resolve().is_relative_to(args.out_dir.resolve()):
+            parser.error(f"--key-file {key_file} is inside the export: keep the key apart from what you share")
+        key = pseudonym_key(key_file)
+        if len(key) < MIN_KEY_CHARS:
+            where = KEY_ENV if os.environ.get(KEY_ENV) else str(key_file)
+            parser.error(f"the pseudonym key in {where} is shorter than {MIN_KEY_CHARS} characters: give a longer one")
+    problems: list[str] = []
+    try:
+        written = export_tables(args.data_dir, args.out_dir, kinds, args.format, Window(args.since, args.until), key, problems)
+    except TooManyRows as exc:
+        parser.error(str(exc))
+    downloaded = written.pop("media_archive.txt", None)
+    print(", ".join(f"{n} {kind}" for kind, n in written.items()) + f" written to {args.out_dir}/ as {args.format}")
+    if downloaded is not None:
+        print(f"media_archive.txt: {downloaded} downloaded videos (yt-dlp --download-archive)")
+    if key:
+        where = f"${KEY_ENV}" if os.environ.get(KEY_ENV) else str(args.key_file or args.data_dir / KEY_FILE)
+        print(f"people pseudonymised with the key in {where}: keep it apart from the export")
+    check.notes(problems)
+    return 0
+
+
+def run_browse(parser: OneLineParser, args: argparse.Namespace) -> int:
+    from tiktok.browse.serve import cannot_listen, serve
     from tiktok.storage import db
 
     if not any((args.data_dir / f"{name}.jsonl").is_file() for name in [*ITEM_TYPES, *db.EXTRA_FILES]):
+        parser.error(f"{args.data_dir} has no videos.jsonl or other file a crawl writes: give the DATA_DIR a crawl wrote (e.g. data/)")
+    if problem := cannot_listen(args.host, args.port):
+        parser.error(f"cannot listen on {args.host} port {args.port} ({problem}): give another --port")
+    problems: list[str] = []
+    try:
+        added = db.build(args.data_dir, problems)
+    except sqlite3.DatabaseError as exc:
+        not_ours(parser, args.data_dir, exc)
+    print(", ".join(f"{n} {name}" for name, n in added.items()) + f" added to {args.data_dir / 'tiktok.db'}")
+    check.notes(problems)
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"browse at http://{shown_host}:{args.port}/tiktok (Ctrl-C stops)", flush=True)
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"  note: listening on {args.host}: anyone who can reach this machine can read the data", file=sys.stderr)
+    serve(args.data_dir, args.host, args.port)
+    return 0
+
+
+def run_db_build(parser: OneLineParser, args: argparse.Namespace) -> int:
+    from tiktok.storage import db
+
+    if not any(scale_shards.data_files(args.data_dir, name) for name in [*ITEM_TYPES, *db.EXTRA_FILES]):
         parser.error(f"{args.data_dir} has no videos.jsonl or other file a crawl writes: give the DATA_DIR a crawl wrote (e.g. data/)")
     problems: list[str] = []
     try:

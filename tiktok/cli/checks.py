@@ -6,7 +6,9 @@ lines its readers skipped."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
+import ipaddress
 import json
 import os
 import stat
@@ -241,3 +243,31 @@ def notes(problems: list[str]) -> None:
     """What a command skipped or could not read (a line cut by a crash): on stderr, after the result."""
     for problem in problems:
         print(f"  note: {problem}", file=sys.stderr)
+
+
+def host(text: str) -> str:
+    """An address to listen on: localhost or an IP address (a name would need a DNS look-up)."""
+    if text == "localhost":
+        return text
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise Refused(
+            f"{shown(text)}: give an IP address to listen on, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every network)"
+        ) from None
+
+
+def day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Refused(f"{shown(text)}: give a day as YYYY-MM-DD, e.g. 2026-06-01") from None
+
+
+def item_types(text: str) -> list[str]:
+    """A comma list of the kinds a crawl writes (videos, users, ...), each once."""
+    names = [name.strip() for name in text.split(",")]
+    for name in names:
+        if name not in ITEM_TYPES:
+            raise Refused(f"{shown(name)} is not a kind of data: give one or more of {', '.join(ITEM_TYPES)}, separated by commas")
+    return list(dict.fromkeys(names))
