@@ -264,3 +264,31 @@ def bars(counts: pd.Series, title_text: str, xlabel: str, about: str, n: int) ->
     title(ax, title_text, about, f"{n:,} {xlabel}")
     ax.set_xlabel(xlabel)
     return fig
+
+
+def audit_shares(table: pd.DataFrame, interests: str, control: str = "control") -> Figure:
+    """For-You audit (tiktok/analysis/audit.py): each persona's share of feed videos matching
+    `interests` per window of exposures, with its 95 % interval; the control dashed in grey."""
+    fig = Figure(figsize=(9, 5), layout="constrained")
+    ax = fig.subplots()
+    for k, (persona, rows) in enumerate(table.groupby("persona", sort=True)):
+        middle = (rows["first"] + rows["last"]) / 2
+        color, ls = ("#777", "--") if persona == control else (VIRAL_COLORS[k % len(VIRAL_COLORS)], "-")
+        name = f"{persona} (baseline)" if persona == control else str(persona)
+        ax.plot(middle, rows["share"], marker="o", lw=2, color=color, ls=ls, label=f"{name}: {int(rows['n'].sum())} videos")
+        ax.fill_between(middle, rows["low"], rows["high"], color=color, alpha=0.15)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
+    ax.set_xlabel("videos shown to the persona (window middle; runs in order)")
+    ax.set_ylabel("share of the window's videos (95 % interval)")
+    ax.legend(loc="upper left", fontsize=8)
+    start, end = table["start"].min(), table["end"].max()
+    dates = f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} UTC" if pd.notna(start) else "dates unknown"
+    width = int((table["last"] - table["first"]).max()) + 1 if len(table) else 0
+    title(
+        ax,
+        f"Share of For-You videos matching {interests}, per {width} videos shown",
+        f"persona runs (scrapy crawl foryou -a persona=...), {dates}",
+        f"{int(table['n'].sum()):,} videos, {table['persona'].nunique()} personas",
+    )
+    return fig

@@ -53,7 +53,7 @@ def parser() -> OneLineParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     p.add_argument("--port", type=non_negative_int, default=8800, help="port (default 8800)")
     p.add_argument("--seed", type=non_negative_int, default=7, help="world seed: same seed, same world (default 7)")
-    p.add_argument("--world", choices=sorted(SIZES), default="small", help="small (hundreds of videos) or large (1,000,000)")
+    p.add_argument("--world", choices=sorted(SIZES), default="small", help="small (600 videos), medium (100,000) or large (1,000,000)")
     p.add_argument("--faults", choices=list(PRESETS), default="none", help="fault preset (default none)")
     p.add_argument("--clock-speed", type=positive_float, default=1.0, help="simulated seconds per real second")
     p.add_argument("--client-key", default=DEMO_CLIENT_KEY, help="the Research API client key to accept")

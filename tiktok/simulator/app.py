@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tiktok.simulator import control, research, webapp
+from tiktok.simulator import control, personal, research, webapp
 from tiktok.simulator.faults import Faults
 from tiktok.simulator.media import MEDIA_FILES_KEY, MediaFiles
 from tiktok.simulator.state import (
@@ -108,7 +108,9 @@ def make_app(
     app = web.Application(middlewares=[count_requests, research.research_gate, inject_faults])
     app[STATE_KEY] = state
     app[MEDIA_FILES_KEY] = MediaFiles(state.cache_dir)
+    app[personal.VISITORS_KEY] = personal.Visitors()
     app.add_routes(webapp.routes)
+    app.add_routes(personal.routes)
     app.add_routes(research.routes)
     app.add_routes(control.routes)
     app.on_response_prepare.append(simulated_date)

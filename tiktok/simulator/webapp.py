@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from aiohttp import web
 
-from tiktok.simulator import pages, signing
+from tiktok.simulator import pages, personal, signing
 from tiktok.simulator import vocabulary as vocab
 from tiktok.simulator.media import MEDIA_FILES_KEY, MediaSigner, text_jpeg, webvtt
 from tiktok.simulator.state import SimState, state_of
@@ -66,6 +66,8 @@ def page_response(request: web.Request, text: str) -> web.Response:
     resp.set_cookie("msToken", token, path="/")
     if "tt_chain_token" not in request.cookies:
         resp.set_cookie("tt_chain_token", signing.new_ms_token()[:24], path="/", httponly=True)
+    if "ttwid" not in request.cookies:  # the visitor id a personal feed is kept under (personal.py)
+        resp.set_cookie("ttwid", signing.new_ms_token()[:32], path="/", httponly=True, max_age=365 * 86400)
     return resp
 
 
@@ -237,20 +239,13 @@ def foryou_rows(st: SimState, t: float) -> tuple[np.ndarray, np.ndarray]:
     return rows, cum
 
 
-@routes.get("/api/recommend/item_list/")
-async def recommend(request: web.Request) -> web.Response:
-    if not signed(request):
-        return empty()
-    st = state_of(request)
-    t = st.clock.now()
-    count = int_param(request, "count", 8, 1, 30)
-    rows, cum = foryou_rows(st, t)
-    session = "feed:" + request.cookies.get("msToken", "")
+def popular_picks(st: SimState, session: str, rows: np.ndarray, cum: np.ndarray, count: int) -> list[int]:
+    """The popularity feed (a new visitor's cold start): popular videos first (weighted draws),
+    then unseen ones at random, so the feed never runs dry; a seen one comes back 5 % of the time."""
     seen: set[int] = st.feed_sessions.get(session) or set()
     rng = st.feed_rng
     assert rng is not None
     picks: list[int] = []
-    # Popular videos first (weighted draws), then unseen ones at random: the feed never runs dry.
     draws = rows[np.searchsorted(cum, rng.uniform(0, cum[-1], count * 6))] if len(rows) else rows
     for v in [int(r) for r in draws] + [int(r) for r in rng.permutation(rows)]:
         if (v not in seen or rng.random() < 0.05) and v not in picks:
@@ -259,6 +254,29 @@ async def recommend(request: web.Request) -> web.Response:
             break
     seen.update(picks)
     st.feed_sessions[session] = seen
+    return picks
+
+
+@routes.get("/api/recommend/item_list/")
+async def recommend(request: web.Request) -> web.Response:
+    """The For-You list: the popularity feed, or the visitor's own once it reported something
+    (personal.py). The page sends its language and time zone, as TikTok's own item-list calls do."""
+    if not signed(request):
+        return empty()
+    st = state_of(request)
+    t = st.clock.now()
+    count = int_param(request, "count", 8, 1, 30)
+    rows, cum = foryou_rows(st, t)
+    visitor = personal.visitor_of(request)
+    if visitor is not None and visitor.region is None:
+        visitor.region = personal.region_of(request.query.get("browser_language", ""), request.query.get("tz_name", ""))
+    if visitor is not None and visitor.learned():
+        assert st.feed_rng is not None
+        picks = visitor.picks(st.world, rows, cum, count, st.feed_rng)
+    else:
+        picks = popular_picks(st, "feed:" + request.cookies.get("msToken", ""), rows, cum, count)
+    if visitor is not None:
+        visitor.served.extend(picks)
     body = envelope(st, hasMore=True, itemList=items(request, picks, t, "fyp"), liveCardDisplay=2)
     return web.json_response(body)
 

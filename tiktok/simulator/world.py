@@ -53,6 +53,8 @@ class WorldSize:
 
 SIZES = {
     "small": WorldSize(users=80, videos=600, hashtags=40, sounds=60, mean_following=12),
+    # Enough videos per interest (a few hundred #cats) for For-You audits to measure a drift.
+    "medium": WorldSize(users=10_000, videos=100_000, hashtags=2_000, sounds=5_000, mean_following=12),
     "large": WorldSize(users=100_000, videos=1_000_000, hashtags=20_000, sounds=50_000, mean_following=12),
 }
 

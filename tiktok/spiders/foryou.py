@@ -5,26 +5,59 @@ Scrolls /foryou in a browser until `count` unique videos came, reading the page'
 repeats included) and its creator's figures. When an item lacks those figures, the creator's
 profile page fills them in. If one page stops giving new videos, a new visit (a fresh browser
 context) continues, up to `sessions` visits.
+
+With `-a persona=NAME` (issue 17) the feed is watched instead: in the persona's own persistent
+browser profile (DATA_DIR/personas/NAME/profile, with its locale, time zone, proxy and imported
+cookies), each video in turn is brought to the screen for the persona's dwell and liked or
+followed by its rules through the page's own buttons; the page itself reports the play to the
+site, as it does for a person. Each video is recorded with `persona`, `phase`, `feed_position`,
+`dwell_ms` and `actions`. A captcha or login wall stops the run at once with the verdict
+`blocked`: a fresh profile would be another persona. TIKTOK_DWELL_SCALE (default 1) shortens every
+dwell, for tests only. Stats: `persona/watched`, `persona/like`, `persona/follow`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import scrapy
 from pydantic import Field
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
+from tiktok.extensions.runlog import run_context
 from tiktok.parsing import Context, parse_any
+from tiktok.personas import Persona, interest_weight, load_cookies, watch
 from tiktok.schema.items import User, Video
+from tiktok.spiders.base import is_captcha
 from tiktok.spiders.feed import ScrollingFeedSpider
-from tiktok.spiders.params import Args, VideosParam
+from tiktok.spiders.params import Args, PersonaParam, VideosParam
+
+CARD = '[data-e2e="recommend-list-item-container"]'
+BUTTONS = {"like": '[data-e2e="like-icon"]', "follow": '[data-e2e="feed-follow"]'}
+LOGIN_WALL = ('id="login-modal"', 'data-e2e="login-modal"')
 
 
-class ForYouParams(VideosParam):
+async def add_persona_cookies(page: Any, request: scrapy.Request) -> None:
+    """scrapy-playwright's page init callback: the persona's imported cookies, added before the
+    first page loads. Only the file's path travels in the request; the values are never logged."""
+    path = request.meta.get("tiktok_persona_cookies")
+    if path:
+        await page.context.add_cookies(load_cookies(Path(path)))
+
+
+class FeedParams(VideosParam):
     count: int = Field(100, ge=1, le=100_000, description="unique videos to collect")
     sessions: int = Field(5, ge=1, le=100, description="visits (fresh browser contexts) at most, when a page stops giving new videos")
+
+
+class ForYouParams(PersonaParam, FeedParams):
+    """The feed's arguments, then the persona's (listed in that order by `-a help=1`)."""
 
 
 class ForYouSpider(Args[ForYouParams], ScrollingFeedSpider):
@@ -36,9 +69,35 @@ class ForYouSpider(Args[ForYouParams], ScrollingFeedSpider):
         self.visits = 0
         self.waiting: dict[str, list[Video]] = {}  # videos whose creator's figures come from the profile
 
+    @property
+    def persona(self) -> Persona | None:
+        return self.args.persona_model
+
+    @property
+    def context_name(self) -> str:
+        """A persona always browses in its own profile; an anonymous visit in a fresh context."""
+        return f"persona-{self.persona.name}" if self.persona else super().context_name
+
     def visit(self) -> scrapy.Request:
         self.visits += 1
-        return self.page_request(self.web + "/foryou", "read_feed", "the For-You feed")
+        if self.persona is None:
+            return self.page_request(self.web + "/foryou", "read_feed", "the For-You feed")
+        request = self.page_request(self.web + "/foryou", "watch_feed", f"the For-You feed of persona {self.persona.name}")
+        request.meta["playwright_context_kwargs"] = self.profile(self.persona)
+        request.meta["playwright_page_init_callback"] = "tiktok.spiders.foryou.add_persona_cookies"
+        if self.persona.cookies:
+            request.meta["tiktok_persona_cookies"] = str(self.persona.cookies_path)
+        return request
+
+    def profile(self, persona: Persona) -> dict[str, Any]:
+        """The persistent context's options: the launch options (a persistent context is its own
+        browser), the profile folder, and the persona's locale, time zone and proxy."""
+        folder = run_context(self.crawler).data_dir / "personas" / persona.name / "profile"
+        folder.mkdir(parents=True, exist_ok=True)
+        options = {**self.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), "user_data_dir": str(folder)}
+        options |= {"locale": persona.locale, "timezone_id": persona.timezone}
+        proxy = persona.playwright_proxy()
+        return options | ({"proxy": proxy} if proxy else {})
 
     def next_visit(self) -> scrapy.Request | None:
         """Another visit while `sessions` allows: one page that stops giving new videos is not the
@@ -53,6 +112,101 @@ class ForYouSpider(Args[ForYouParams], ScrollingFeedSpider):
     async def read_feed(self, response: Response) -> AsyncIterator[Any]:
         async for out in self.scroll(response, "foryou", limit=self.args.count, keep=self.keep, next_visit=self.next_visit):
             yield out
+
+    async def watch_feed(self, response: Response) -> AsyncIterator[Any]:
+        """The persona's visit: card after card, each on screen for the persona's dwell, with its
+        likes and follows, until `count` unique videos were watched or no more come."""
+        persona = self.persona
+        assert persona is not None
+        label = response.meta["tiktok_page"]["label"]
+        record = self.listing(label)
+        page = response.meta["playwright_page"]
+        blocked = "a captcha" if is_captcha(response.text) else "a login wall" if any(m in response.text for m in LOGIN_WALL) else ""
+        if blocked:
+            await self.leave(response)
+            raise CloseSpider(f"blocked: TikTok showed {blocked} to persona {persona.name}; its profile is kept, try again later")
+        rng = random.Random(f"{persona.name}:{self.args.phase}:{time.time_ns()}")
+        scale = self.settings.getfloat("TIKTOK_DWELL_SCALE", 1.0)
+        videos: dict[str, Video] = {}
+        position = 0
+        try:
+            while len(record["ids"]) < self.args.count and not self.stopping():
+                # The next card must be there too: the page reports a play when the next one takes its place.
+                if not await self.cards_beyond(page, position + 1):
+                    break
+                for item in self.new_items(page, record):
+                    if isinstance(item, Video):
+                        videos.setdefault(item.id, item)
+                    else:
+                        yield item
+                card = page.locator(CARD).nth(position)
+                position += 1
+                video = videos.get(await card.get_attribute("data-id") or "")
+                if video is None:  # a card whose answer was not captured cannot be recorded
+                    continue
+                video.feed_position = position
+                video = await self.watch_one(page, card, video, persona, rng, scale)
+                record["ids"].add(video.id)
+                for out in self.keep(video):
+                    yield out
+            await page.evaluate("window.scrollBy(0, window.innerHeight)")  # moves on: the last play is reported
+            await asyncio.sleep(self.settle_s)
+        finally:
+            await self.leave(response)
+        record["seen"] = position
+        record["stopped"] = self.why_stopped(record, self.args.count, None)
+        if record["stopped"] != "limit":
+            self.gap(label, record, self.args.count)
+
+    async def watch_one(self, page: Any, card: Any, video: Video, persona: Persona, rng: random.Random, scale: float) -> Video:
+        """One video on screen: scrolled to the top (the page starts its play), the actions the
+        persona's rules call for clicked, and held there for the rest of the dwell."""
+        plan = watch(persona, interest_weight(persona, video), video.video_duration, rng)
+        started = time.monotonic()
+        await card.evaluate("el => el.scrollIntoView({block: 'start'})")
+        for action in plan.actions:
+            await card.locator(BUTTONS[action]).click()
+            self.crawler.stats.inc_value(f"persona/{action}")
+        if self.args.screenshots:
+            context = run_context(self.crawler)
+            folder = context.data_dir / "personas" / persona.name / "screenshots" / str(context.run_id)
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{video.feed_position or 0:05d}-{video.id}.png"
+            await page.screenshot(path=str(path))
+            video.screenshot_path = str(path.relative_to(context.data_dir))
+        await asyncio.sleep(max(0.0, plan.seconds * scale - (time.monotonic() - started)))
+        self.crawler.stats.inc_value("persona/watched")
+        video.persona, video.phase, video.actions = persona.name, self.args.phase, list(plan.actions)
+        video.dwell_ms = round((time.monotonic() - started) * 1000)
+        return video
+
+    def new_items(self, page: Any, record: dict[str, Any]) -> list[Any]:
+        """Items of the answers captured since the last call (the record counts the answers)."""
+        captured = self.captures.get(page, [])
+        out: list[Any] = []
+        for body in captured[record.setdefault("answers", 0) :]:
+            record["answers"] += 1
+            if body.strip():
+                out.extend(self.items_from(parse_any(body, Context(source="foryou")), page.url))
+            else:
+                self.crawler.stats.inc_value("feed/empty_body")
+        return out
+
+    async def cards_beyond(self, page: Any, n: int) -> bool:
+        """Whether more than `n` cards are (or come) on the page; a scroll event makes its script
+        ask again after an answer that failed, without moving the card on screen."""
+        for _ in range(int(self.scroll_timeout_ms / 1000 / self.poll_s)):
+            if await page.locator(CARD).count() > n:
+                return True
+            await page.evaluate("window.dispatchEvent(new Event('scroll'))")
+            await asyncio.sleep(self.poll_s)
+        return False
+
+    async def leave(self, response: Response) -> None:
+        """Closes the page and the persona's context, which writes its profile to disk."""
+        context = response.meta["playwright_page"].context
+        await self.done_with(response)
+        await context.close()
 
     def keep(self, item: Any) -> list[Any]:
         """The items to pass on (a repeat too: the dedupe pipeline keeps the first), and a profile

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, NoReturn, Self
+from typing import Annotated, Any, ClassVar, Literal, NoReturn, Self
 
 import annotated_types
 import scrapy
@@ -24,6 +24,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 from scrapy_spider_metadata import Args  # type: ignore[attr-defined]  # its __init__ does not re-export it for mypy
 
+from tiktok.personas.cookies import CookiesError, load_cookies
+from tiktok.personas.model import Persona, PersonaError, check_proxy, find_persona, load_persona
 from tiktok.research.credentials import credentials
 from tiktok.research.query import QueryError, VideoQuery, inline_query, load_query_file
 
@@ -246,6 +248,37 @@ class ResumableParam(ResearchParam):
 def newest_day(now: datetime | None = None) -> date:
     """The last day the Research API has videos for: it lags 48 h behind now."""
     return ((now or datetime.now(UTC)) - API_LAG).date()
+
+
+class PersonaParam(BaseModel):
+    """`-a persona=NAME` (personas/NAME.yaml, issue 17): the file is read and checked here, its
+    cookies file too, and its proxy must answer; each problem is one line naming file and field."""
+
+    model_config = ARGS
+    persona: str = Field("", description="watch the For-You feed as this persona: personas/NAME.yaml (or a .yaml path)")
+    phase: Literal["training", "measurement"] = Field("measurement", description="the audit phase this run's videos are marked with")
+    screenshots: Flag = Field(False, description="a screenshot of each video the persona watched (with -a persona)")
+    _persona: Persona | None = None
+
+    @property
+    def persona_model(self) -> Persona | None:
+        return self._persona
+
+    @model_validator(mode="after")
+    def _load_persona(self) -> Self:
+        if not self.persona:
+            if self.screenshots:
+                fail("-a screenshots=1 goes with -a persona=NAME")
+            return self
+        try:
+            persona = load_persona(find_persona(self.persona))
+            if persona.cookies:
+                load_cookies(persona.cookies_path)  # checked now; added to the browser when it opens
+            check_proxy(persona)
+        except (PersonaError, CookiesError) as exc:
+            fail(str(exc))
+        self._persona = persona
+        return self
 
 
 class VideoQueryParam(BaseModel):
