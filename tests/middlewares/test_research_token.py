@@ -4,13 +4,18 @@ one renewal when it expires under many requests in flight (issue #13 saw 16)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
+from tests.helpers.crawler import crawler_with_run
+from tiktok.extensions.runlog import run_context
 from tiktok.middlewares.research_token import ResearchTokenMiddleware
+from tiktok.run.verdict import exit_code, verdict_of
 from tiktok.simulator.app import make_app
 from tiktok.simulator.state import DEMO_CLIENT_KEY, DEMO_CLIENT_SECRET, STATE_KEY
 from tiktok.simulator.world import World
@@ -50,3 +55,47 @@ async def test_a_second_401_after_the_renewal_reaches_the_other_middlewares(toke
     assert isinstance(replay, Request)
     refused = Response(request.url, status=401)
     assert await mw.process_response(replay, refused) is refused  # the Research API middleware calls it final
+
+
+class ClosingEngine:
+    """Where the middleware closes the spider: the reasons it gave."""
+
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    async def close_spider_async(self, reason: str) -> None:
+        self.reasons.append(reason)
+
+
+async def no_wait(seconds: float) -> None:
+    return None
+
+
+yield_to_loop = asyncio.sleep  # kept before a test replaces asyncio.sleep with no_wait
+
+
+async def test_an_unanswering_token_endpoint_is_an_outage_to_fill_later_not_refused_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unused_tcp_port: int
+) -> None:
+    monkeypatch.setenv("TIKTOK_CLIENT_KEY", DEMO_CLIENT_KEY)
+    monkeypatch.setenv("TIKTOK_CLIENT_SECRET", DEMO_CLIENT_SECRET)
+    monkeypatch.setattr("tiktok.middlewares.research_token.asyncio.sleep", no_wait)
+    crawler = crawler_with_run(tmp_path, TIKTOK_API_URL=f"http://127.0.0.1:{unused_tcp_port}")  # nothing listens there
+    crawler.engine = engine = ClosingEngine()
+    mw = ResearchTokenMiddleware.from_crawler(crawler)
+    with pytest.raises(IgnoreRequest):
+        await mw.process_request(Request("http://127.0.0.1/v2/research/user/info/", meta={"research": True}))
+    await yield_to_loop(0)  # let the scheduled close run
+    assert engine.reasons == ["token_unavailable"]
+    assert verdict_of("token_unavailable", run_context(crawler).gaps) == "partial"  # exit 3: the same command later fills it
+    assert run_context(crawler).gaps == ["everything not asked yet: the token endpoint did not answer after 5 tries"]
+
+
+async def test_refused_credentials_stop_the_crawl_as_refused(token_mw: tuple[ResearchTokenMiddleware, Any], monkeypatch) -> None:
+    mw, _ = token_mw
+    monkeypatch.setenv("TIKTOK_CLIENT_SECRET", "not-the-secret")
+    mw.crawler.engine = engine = ClosingEngine()
+    with pytest.raises(IgnoreRequest):
+        await mw.process_request(Request("http://127.0.0.1/v2/research/user/info/", meta={"research": True}))
+    await asyncio.sleep(0)
+    assert engine.reasons == ["credentials_rejected"] and exit_code(verdict_of("credentials_rejected", []), "credentials_rejected") == 2

@@ -21,7 +21,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from tiktok.run.context import RunRefused
 from tiktok.run.lock import DataDirLock, usable_data_dir
-from tiktok.run.verdict import EXIT_CODES
+from tiktok.run.verdict import exit_code
 from tiktok.spiders.params import ArgumentError, argument_table, parse_arguments
 
 
@@ -73,9 +73,6 @@ class Command(ScrapyCrawl):
         super().run(args, opts)
         if self.crawler is None or self.exitcode:
             return
-        stats = self.crawler.stats
-        verdict = stats.get_value("run/verdict")
-        if stats.get_value("finish_reason") == "credentials_rejected":
-            self.exitcode = 2
-        elif verdict is not None:
-            self.exitcode = EXIT_CODES[verdict]
+        verdict = self.crawler.stats.get_value("run/verdict")
+        if verdict is not None:
+            self.exitcode = exit_code(verdict, self.crawler.stats.get_value("finish_reason"))

@@ -7,7 +7,8 @@ order one request before another's headers are set. Renewals are serialised: a 4
 only when it was the one the request carried, so when a token expires under many requests in
 flight, all of them are sent again with one new token (issue #13: one expiry, one renewal).
 Rejected credentials stop the crawl (finish_reason `credentials_rejected`, exit code 2) without
-echoing them. Only requests with meta["research"] are touched.
+echoing them; a token endpoint that does not answer stops it as `partial` (exit 3), since running
+again later fills it. Only requests with meta["research"] are touched.
 
 Settings: TIKTOK_API_URL. Stats: `research/tokens`, `research/token_renewed_after_401`.
 """
@@ -24,6 +25,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
 
+from tiktok.extensions.runlog import run_context
 from tiktok.research.credentials import credentials
 
 logger = logging.getLogger(__name__)
@@ -70,14 +72,16 @@ class ResearchTokenMiddleware:
                 self.stop(f"the Research API refused the client credentials ({error}): check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET")
                 return None
             await asyncio.sleep(2**attempt)
-        self.stop("no access token after 5 tries: the token endpoint does not answer")
+        if not self.refused:  # an outage, not refused credentials: the same command later fills what was not asked
+            run_context(self.crawler).gap("everything not asked yet: the token endpoint did not answer after 5 tries")
+        self.stop("no access token after 5 tries: the token endpoint does not answer", reason="token_unavailable")
         return None
 
-    def stop(self, message: str) -> None:
+    def stop(self, message: str, reason: str = "credentials_rejected") -> None:
         if not self.refused:
             self.refused = True
             logger.error("%s", message)
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="credentials_rejected"))
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     async def process_request(self, request: Request) -> None:
         if not request.meta.get("research"):

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 EXIT_CODES = {"complete": 0, "failed": 1, "partial": 3, "quota": 4, "blocked": 5, "stopped": 6}
 FAILED_REASONS = ("disk_full", "write_error", "credentials_rejected")
+REFUSED_CREDENTIALS_EXIT = 2  # fixed like a bad argument: in the environment, before running again
+
+
+def exit_code(verdict: str, finish_reason: str) -> int:
+    return REFUSED_CREDENTIALS_EXIT if finish_reason == "credentials_rejected" else EXIT_CODES[verdict]
 
 
 def verdict_of(finish_reason: str, gaps: list[str]) -> str:
