@@ -29,6 +29,12 @@ def small_world() -> World:
 
 
 @pytest.fixture
-async def sim(aiohttp_client: Any, small_world: World) -> Sim:
-    """A simulator on the small world with its clock frozen; tests move it with sim.advance()."""
-    return Sim(await aiohttp_client(make_app(world=small_world, clock_speed=0.0)))
+def world(small_world: World) -> World:
+    """The world `sim` serves: the small one, unless a test module overrides this fixture."""
+    return small_world
+
+
+@pytest.fixture
+async def sim(aiohttp_client: Any, world: World) -> Sim:
+    """A simulator on `world` with its clock frozen; tests move it with sim.advance()."""
+    return Sim(await aiohttp_client(make_app(world=world, clock_speed=0.0)))

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.crawl import FAST, crawl, ended_runs, last_run, lines
-from tests.helpers.sim_process import advance, running_simulator, truth
+from tests.helpers.sim_process import advance, follower_network, running_simulator, truth
 from tiktok.run.verdict import EXIT_CODES
 from tiktok.simulator.research import liked_rows, shows_likes
 from tiktok.simulator.world import EPOCH, World, entity_random
@@ -240,31 +240,38 @@ def listing_users(w: World) -> list[str]:
     return [w.username(u) for u in (shows[0], *hides[:2])]
 
 
-def research_user_videos_missing(base: str, w: World, data: Path) -> Missing:
+def user_video_lists(base: str, w: World) -> dict[str, list[int] | None]:
+    """The truth of listing_users' liked, pinned and reposted lists by label (None: hidden)."""
     # No truth endpoint lists likes, pins and reposts: they are computed as the simulator's
     # Research API computes them (tiktok/simulator/research.py), at the simulator's time now.
     t = advance(base, 0)
-    by_source, statuses = videos_by_source(data), latest_statuses(data)
-    expected: dict[str, set[Any]] = {}
-    got: dict[str, set[Any]] = {}
+    lists: dict[str, list[int] | None] = {}
     for name in listing_users(w):
         u = w.user_by_name(name)
         assert u is not None
         rows = [int(v) for v in w.user_videos(u) if w.public(int(v), t)]
-        pins = rows[-3:] if entity_random(w.seed, "pins", u).random() < 0.5 else []
+        lists[f"@{name}: pinned videos"] = rows[-3:] if entity_random(w.seed, "pins", u).random() < 0.5 else []
         r = entity_random(w.seed, "reposts", u)
-        reposts = [v for v in sorted({r.randrange(w.size.videos) for _ in range(r.randint(0, 40))}) if w.public(v, t)]
-        liked = [v for v, lt in liked_rows(w, u) if lt <= t and w.public(v, t)] if shows_likes(w, u) else None
-        lists = {"pinned": pins, "reposted": reposts, "liked": liked}
-        for kind, videos in lists.items():
-            label = f"@{name}: {kind} videos"
-            if videos is None:  # hidden: a `refused` status, not a list
-                expected[label] = {"refused"}
-                got[label] = {statuses[(name, f"research_{kind}")]} - {"error"} if (name, f"research_{kind}") in statuses else set()
-            else:
-                # An empty list leaves no row and cannot come short: only listed videos are checked.
-                expected[label] = {str(w.video_id(v)) for v in videos}
-                got[label] = by_source.get(f"{kind}:{name}", set())
+        lists[f"@{name}: reposted videos"] = [
+            v for v in sorted({r.randrange(w.size.videos) for _ in range(r.randint(0, 40))}) if w.public(v, t)
+        ]
+        lists[f"@{name}: liked videos"] = [v for v, lt in liked_rows(w, u) if lt <= t and w.public(v, t)] if shows_likes(w, u) else None
+    return lists
+
+
+def research_user_videos_missing(base: str, w: World, data: Path) -> Missing:
+    by_source, statuses = videos_by_source(data), latest_statuses(data)
+    expected: dict[str, set[Any]] = {}
+    got: dict[str, set[Any]] = {}
+    for label, videos in user_video_lists(base, w).items():
+        name, kind = label[1:].split(": ")[0], label.split(": ")[1].split()[0]
+        if videos is None:  # hidden: a `refused` status, not a list
+            expected[label] = {"refused"}
+            got[label] = {statuses[(name, f"research_{kind}")]} - {"error"} if (name, f"research_{kind}") in statuses else set()
+        else:
+            # An empty list leaves no row and cannot come short: only listed videos are checked.
+            expected[label] = {str(w.video_id(v)) for v in videos}
+            got[label] = by_source.get(f"{kind}:{name}", set())
     return compare(expected, got)
 
 
@@ -275,21 +282,8 @@ def network_seed(w: World) -> str:
 def research_network_missing(base: str, w: World, data: Path) -> Missing:
     # The truth, walked breadth-first to depth 2 the way the spider walks it: a list per hop-0 and
     # hop-1 user, a `refused` status for a user who gives none.
-    expected: dict[str, set[Any]] = {}
-    level, seen = [network_seed(w)], {network_seed(w)}
-    for _ in range(2):
-        found = []
-        for name in level:
-            info = truth(base, f"user/{name}")
-            if info["refused"] or info["private"]:
-                expected[f"@{name}:"] = {"refused"}
-                continue
-            expected[f"@{name}:"] = set(info["public_followers"]) | {"parsed"}
-            for follower in info["public_followers"]:
-                if follower not in seen:
-                    seen.add(follower)
-                    found.append(follower)
-        level = found
+    asked, _ = follower_network(base, network_seed(w), 2)
+    expected: dict[str, set[Any]] = {f"@{name}:": {"refused"} if fs is None else {*fs, "parsed"} for name, fs in asked.items()}
     got: dict[str, set[Any]] = {}
     for f in lines(data / "follows.jsonl"):
         got.setdefault(f"@{f['followee']}:", set()).add(f["follower"])

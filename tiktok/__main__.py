@@ -225,19 +225,10 @@ def run_export_table(parser: OneLineParser, args: argparse.Namespace) -> int:
 
 def run_browse(parser: OneLineParser, args: argparse.Namespace) -> int:
     from tiktok.browse.serve import cannot_listen, serve
-    from tiktok.storage import db
 
-    if not any((args.data_dir / f"{name}.jsonl").is_file() for name in [*ITEM_TYPES, *db.EXTRA_FILES]):
-        parser.error(f"{args.data_dir} has no videos.jsonl or other file a crawl writes: give the DATA_DIR a crawl wrote (e.g. data/)")
     if problem := cannot_listen(args.host, args.port):
         parser.error(f"cannot listen on {args.host} port {args.port} ({problem}): give another --port")
-    problems: list[str] = []
-    try:
-        added = db.build(args.data_dir, problems)
-    except sqlite3.DatabaseError as exc:
-        not_ours(parser, args.data_dir, exc)
-    print(", ".join(f"{n} {name}" for name, n in added.items()) + f" added to {args.data_dir / 'tiktok.db'}")
-    check.notes(problems)
+    run_db_build(parser, args)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"browse at http://{shown_host}:{args.port}/tiktok (Ctrl-C stops)", flush=True)
     if args.host not in ("127.0.0.1", "::1", "localhost"):
@@ -247,6 +238,7 @@ def run_browse(parser: OneLineParser, args: argparse.Namespace) -> int:
 
 
 def run_db_build(parser: OneLineParser, args: argparse.Namespace) -> int:
+    """`db build`, and the first step of `browse`: DATA_DIR's files (shards too) into tiktok.db."""
     from tiktok.storage import db
 
     if not any(scale_shards.data_files(args.data_dir, name) for name in [*ITEM_TYPES, *db.EXTRA_FILES]):

@@ -11,8 +11,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,7 +18,7 @@ import pandas as pd
 import pytest
 
 from tests.helpers.crawl import crawl
-from tests.helpers.sim_process import ROOT, free_port, running_simulator, truth
+from tests.helpers.sim_process import ROOT, free_port, running_simulator, truth, wait_for
 from tiktok.analysis import study
 from tiktok.analysis.load import load
 from tiktok.browse.metadata import metadata
@@ -171,12 +169,7 @@ def test_browse_in_chromium_searches_facets_and_shows_covers(tmp_path: Path) -> 
         assert server.stdout.readline().endswith(f"added to {data / 'tiktok.db'}\n")
         assert server.stdout.readline() == f"browse at http://127.0.0.1:{port}/tiktok (Ctrl-C stops)\n"
         home = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(home + "/-/versions.json", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for(home + "/-/versions.json")
         with sync_playwright() as p:
             browser = p.chromium.launch(**cast(dict[str, Any], PLAYWRIGHT_LAUNCH_OPTIONS))
             try:

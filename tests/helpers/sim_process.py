@@ -22,18 +22,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for(url: str, seconds: float = 20) -> None:
+    """Until a server that is starting answers `url` (or `seconds` pass: the test then fails on its
+    first request, with that request's error)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 @contextmanager
 def running_simulator(*args: str) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "tiktok.simulator", "--port", str(port), *args], cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(400):
-            try:
-                urllib.request.urlopen(base + "/__sim__/", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_for(base + "/__sim__/")
         yield base
     finally:
         proc.terminate()
@@ -66,3 +73,22 @@ def crawl_feed(base: str, data: Path, *args: str) -> tuple[list[dict[str, Any]],
     assert result.returncode == 0, result.stderr[-3000:]
     videos = [json.loads(line) for line in (data / "videos.jsonl").read_text(encoding="utf-8").splitlines()]
     return videos, time.monotonic() - started
+
+
+def follower_network(base: str, seed: str, depth: int) -> tuple[dict[str, list[str] | None], list[str]]:
+    """The truth a followers crawl from `seed` must find, walked breadth-first as research_network
+    walks it: each asked user's public followers (None: refused or private, a status not a list),
+    and the frontier found at `depth`, never asked."""
+    asked: dict[str, list[str] | None] = {}
+    level, seen = [seed], {seed}
+    for _ in range(depth):
+        found = []
+        for name in level:
+            info = truth(base, f"user/{name}")
+            asked[name] = None if info["refused"] or info["private"] else list(info["public_followers"])
+            for follower in asked[name] or []:
+                if follower not in seen:
+                    seen.add(follower)
+                    found.append(follower)
+        level = found
+    return asked, level

@@ -9,20 +9,15 @@ from typing import Any
 import pytest
 
 from tests.simclient import Sim
-from tiktok.simulator.app import make_app
 from tiktok.simulator.world import World
 
 INTERESTS = {"london", "paris"}
 
 
 @pytest.fixture(scope="module")
-def medium() -> World:
+def world() -> World:
+    """The medium world (served by conftest's `sim`): the small one has too few recent #london videos to drift."""
     return World(7, "medium")
-
-
-@pytest.fixture
-async def sim(aiohttp_client: Any, medium: World) -> Sim:
-    return Sim(await aiohttp_client(make_app(world=medium, clock_speed=0.0)))
 
 
 def matches(world: World, item: dict[str, Any]) -> bool:
@@ -52,9 +47,9 @@ def share(flags: list[bool]) -> float:
     return sum(flags) / len(flags)
 
 
-async def test_a_visitor_lingering_on_its_interests_drifts_and_the_control_does_not(sim: Sim, medium: World) -> None:
-    session, shown = await visit(sim, medium, 12, long_ms=9000, short_ms=900)
-    control_session, control = await visit(sim, medium, 12, long_ms=2000, short_ms=2000)
+async def test_a_visitor_lingering_on_its_interests_drifts_and_the_control_does_not(sim: Sim, world: World) -> None:
+    session, shown = await visit(sim, world, 12, long_ms=9000, short_ms=900)
+    control_session, control = await visit(sim, world, 12, long_ms=2000, short_ms=2000)
     assert share(shown[:30]) < 0.3 and share(shown[-40:]) > 0.6, shown
     assert share(control[-40:]) < 0.25, control
     truth = await (await sim.client.get(f"/__sim__/truth/persona/{session}?hashtags=london,paris")).json()
@@ -65,8 +60,8 @@ async def test_a_visitor_lingering_on_its_interests_drifts_and_the_control_does_
     assert max(control_truth["affinity"]["hashtags"].values(), default=0.0) < 0.01, "equal plays teach nothing"
 
 
-async def test_likes_follows_and_language_are_learned(sim: Sim, medium: World) -> None:
-    session, _ = await visit(sim, medium, 1, 1000, 1000, language="en-GB")
+async def test_likes_follows_and_language_are_learned(sim: Sim, world: World) -> None:
+    session, _ = await visit(sim, world, 1, 1000, 1000, language="en-GB")
     body = await sim.signed_get("/api/recommend/item_list/", aid="1988", count="2")
     first, second = body["itemList"]
     liked = await (await sim.client.post(f"/api/commit/item/digg/?aweme_id={first['id']}&type=1")).json()

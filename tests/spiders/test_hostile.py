@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.sim_process import ROOT, running_simulator, set_faults, truth
+from tests.helpers.crawl import crawl
+from tests.helpers.sim_process import running_simulator, set_faults, truth
 from tiktok.run.verdict import EXIT_CODES
 
 pytestmark = pytest.mark.browser
@@ -23,13 +22,10 @@ TAGS = ("london", "paris", "food", "music")
 def test_complete_or_reason_stated(tmp_path: Path) -> None:
     with running_simulator("--clock-speed", "0.000001", "--faults", "hostile") as base:
         # Hangs of 4 s, not 10 minutes, so the page's own retries can still finish the list.
-        request = urllib.request.Request(
-            base + "/__sim__/faults", data=json.dumps({"hang_seconds": 4, "slow_seconds": 1}).encode(), method="POST"
+        set_faults(base, {"hang_seconds": 4, "slow_seconds": 1})
+        result = crawl(
+            "hashtag", base, tmp_path, "-a", f"hashtags={','.join(TAGS)}", "-s", "TIKTOK_OCR_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=10"
         )
-        urllib.request.urlopen(request).close()
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "hashtag", "-a", f"hashtags={','.join(TAGS)}", "-s", f"DATA_DIR={tmp_path}"]
-        cmd += ["-s", f"TIKTOK_WEB_URL={base}", "-s", "TIKTOK_OCR_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=10"]
-        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
         expected = {tag: truth(base, f"hashtag/{tag}")["reachable"] for tag in TAGS}
         injected = json.load(urllib.request.urlopen(base + "/__sim__/faults"))["injected"]
     # Complete, or partial (exit 3) with every list that came short named among the gaps (issue 13).
@@ -60,20 +56,7 @@ def test_complete_or_reason_stated(tmp_path: Path) -> None:
 def test_captcha_everywhere_stops_with_the_reason(tmp_path: Path) -> None:
     with running_simulator("--clock-speed", "0.000001") as base:
         set_faults(base, {"captcha": 1.0, "captcha_burst": 0})
-        cmd = [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "foryou",
-            "-a",
-            "count=5",
-            "-s",
-            f"DATA_DIR={tmp_path}",
-            "-s",
-            f"TIKTOK_WEB_URL={base}",
-        ]
-        result = subprocess.run([*cmd, "-s", "TIKTOK_CAPTCHA_MAX_RETRIES=1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        result = crawl("foryou", base, tmp_path, "-a", "count=5", "-s", "TIKTOK_CAPTCHA_MAX_RETRIES=1", timeout=300)
     assert result.returncode == EXIT_CODES["blocked"] == 5  # cron tells a blocked run from a complete one
     assert "'captcha/seen': 2" in result.stderr and "'feed/fresh_context': 1" in result.stderr
     run = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()][-1]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.sim_process import ROOT, running_simulator, truth
+from tests.helpers.sim_process import ROOT, follower_network, running_simulator, truth
 from tiktok.simulator.world import EPOCH, World
 
 pytestmark = pytest.mark.crawl
@@ -73,21 +73,9 @@ def test_depth_2_network_and_its_csv_export(simulator: str, tmp_path: Path, smal
     result = crawl("research_network", simulator, tmp_path, "-a", f"seeds={seed}", "-a", "direction=followers", "-a", "depth=2")
     assert result.returncode == 0, result.stderr[-2000:]
     # The truth, walked the same way: lists of hop-0 and hop-1 users; refused users give no list.
-    expected_edges, statuses, level, seen = set(), {}, [seed], {seed}
-    for _ in range(2):
-        following_level = []
-        for name in level:
-            info = truth(simulator, f"user/{name}")
-            if info["refused"] or info["private"]:
-                statuses[name] = "refused"
-                continue
-            statuses[name] = "parsed"
-            for follower in info["public_followers"]:
-                expected_edges.add((follower, name))
-                if follower not in seen:
-                    seen.add(follower)
-                    following_level.append(follower)
-        level = following_level
+    asked, level = follower_network(simulator, seed, 2)
+    expected_edges = {(follower, name) for name, followers in asked.items() for follower in followers or []}
+    statuses = {name: "refused" if followers is None else "parsed" for name, followers in asked.items()}
     got = {(f["follower"], f["followee"]) for f in lines(tmp_path / "follows.jsonl")}
     assert got == expected_edges and len(got) > 20
     assert {s["username"]: s["status"] for s in lines(tmp_path / "user_statuses.jsonl")} == statuses

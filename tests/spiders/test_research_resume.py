@@ -1,5 +1,5 @@
-"""kill -9 at random points, then the same command: research_comments (with its reply threads) and
-research_network resume at page granularity (issue #13). The union of what the runs stored equals
+"""kill -9 at random points, then the same command: research_comments (with its reply threads),
+research_user_videos and research_network resume at page granularity (issue #13). The union of what the runs stored equals
 the simulator's truth, nothing is stored twice, and no page is asked for again beyond the one in
 flight at each kill, as the simulator counted the requests.
 
@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.sim_process import ROOT, running_simulator, truth
+from tests.helpers.sim_process import ROOT, follower_network, running_simulator, truth
+from tests.test_fault_matrix import listing_users, research_user_videos_missing, user_video_lists
 from tiktok.simulator.world import EPOCH, World
 
 pytestmark = pytest.mark.crawl
@@ -87,20 +88,9 @@ def test_research_comments_resume_after_kill_9(simulator: str, tmp_path: Path, s
 def test_research_network_resumes_after_kill_9(simulator: str, tmp_path: Path, small_world: World) -> None:
     w = small_world
     seed = next(w.username(u) for u in range(w.size.users) if w.u_verified[u] and not w.u_private[u] and not w.u_refused[u])
-    edges, asked, level, seen = set(), 0, [seed], {seed}  # the truth, walked breadth-first to depth 2
-    for _ in range(2):
-        found = []
-        for name in level:
-            info = truth(simulator, f"user/{name}")
-            asked += 1
-            if info["refused"] or info["private"]:
-                continue
-            for follower in info["public_followers"]:
-                edges.add((follower, name))
-                if follower not in seen:
-                    seen.add(follower)
-                    found.append(follower)
-        level = found
+    lists, _ = follower_network(simulator, seed, 2)  # the truth, walked breadth-first to depth 2
+    edges = {(follower, name) for name, followers in lists.items() for follower in followers or []}
+    asked = len(lists)
     cmd = command("research_network", simulator, tmp_path, "-a", f"seeds={seed}", "-a", "direction=followers", "-a", "depth=2")
     thresholds = sorted(random.sample(range(5, len(edges) - 5), 3))
     kills = kill_at(cmd, tmp_path / "follows.jsonl", thresholds)
@@ -110,3 +100,22 @@ def test_research_network_resumes_after_kill_9(simulator: str, tmp_path: Path, s
     assert sorted(got) == sorted(edges), f"killed at {thresholds}"
     sent = served(simulator, "/v2/research/user/followers/")
     assert asked <= sent <= asked + kills, f"{sent} requests for {asked} one-page lists and {kills} kills at {thresholds}"
+
+
+def test_research_user_videos_resume_after_kill_9(simulator: str, tmp_path: Path, small_world: World) -> None:
+    w = small_world
+    names = listing_users(w)  # one user who shows their likes, two who hide them
+    truth_lists = user_video_lists(simulator, w)
+    stored_videos = sum(len(videos) for videos in truth_lists.values() if videos)
+    assert all(videos is None or len(videos) < 100 for videos in truth_lists.values())
+    lists = len(truth_lists)  # liked, pinned, reposted of each: one page each here (under 100 videos)
+    cmd = command("research_user_videos", simulator, tmp_path, "-a", f"usernames={','.join(names)}")
+    thresholds = sorted(random.sample(range(2, stored_videos - 2), 2))
+    kills = kill_at(cmd, tmp_path / "videos.jsonl", thresholds)
+    final = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+    assert kills >= 1 and final.returncode == 0, final.stderr[-2000:]
+    assert research_user_videos_missing(simulator, w, tmp_path) == {}, f"killed at {thresholds}"  # nothing lost
+    keys = Counter((v["id"], v["source"]) for v in lines(tmp_path / "videos.jsonl"))
+    assert max(keys.values()) == 1  # no list stored again by the next run: its page was not asked again
+    sent = sum(served(simulator, f"/v2/research/user/{kind}_videos/") for kind in ("liked", "pinned", "reposted"))
+    assert lists <= sent <= lists + kills, f"{sent} requests for {lists} one-page lists and {kills} kills at {thresholds}"

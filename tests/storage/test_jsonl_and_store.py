@@ -6,30 +6,29 @@ import json
 from pathlib import Path
 
 import attrs
+import pytest
 
 from tiktok.schema.items import Comment, Follow, User, Video
 from tiktok.storage.jsonl import AppendOnlyFile, read_from, read_jsonl, repair
 from tiktok.storage.store import DataStore, SeenKeys, as_record, key_hash
 
 
-def test_repair_cuts_a_partial_last_line_and_keeps_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("tail", "note", "kept"),
+    [
+        (b'{"id": "3", "us', "cut a truncated last line of 15 bytes", b'{"id": "3", "us'),  # cut, and kept aside
+        (b'{"id": "3"}', "the last record lacked its newline; completed it", None),  # a whole record stays
+    ],
+)
+def test_repair_cuts_a_partial_last_line_or_completes_a_whole_one(tmp_path: Path, tail: bytes, note: str, kept: bytes | None) -> None:
     path = tmp_path / "videos.jsonl"
-    path.write_bytes(b'{"id": "1"}\n{"id": "2"}\n{"id": "3", "us')
-    note = repair(path, tmp_path / "state")
-    assert note is not None and "cut a truncated last line of 15 bytes" in note
-    assert path.read_bytes() == b'{"id": "1"}\n{"id": "2"}\n'
-    kept = next((tmp_path / "state").glob("videos.jsonl.truncated-*"))
-    assert kept.read_bytes() == b'{"id": "3", "us'
+    path.write_bytes(b'{"id": "1"}\n{"id": "2"}\n' + tail)
+    said = repair(path, tmp_path / "state")
+    assert said is not None and note in said
+    assert path.read_bytes() == b'{"id": "1"}\n{"id": "2"}\n' + (b"" if kept else tail + b"\n")
+    aside = [p.read_bytes() for p in (tmp_path / "state").glob("videos.jsonl.truncated-*")]
+    assert aside == ([kept] if kept else [])
     assert repair(path, tmp_path / "state") is None  # a whole file is left alone
-
-
-def test_repair_keeps_a_whole_last_record_that_only_lost_its_newline(tmp_path: Path) -> None:
-    path = tmp_path / "videos.jsonl"
-    path.write_bytes(b'{"id": "1"}\n{"id": "2"}')
-    note = repair(path, tmp_path / "state")
-    assert note is not None and "completed it" in note
-    assert path.read_bytes() == b'{"id": "1"}\n{"id": "2"}\n'
-    assert not (tmp_path / "state").exists()  # nothing was cut, so nothing kept aside
 
 
 def test_readers_skip_and_report_a_cut_line(tmp_path: Path) -> None:

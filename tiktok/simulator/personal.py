@@ -187,29 +187,28 @@ async def report_watch(request: web.Request) -> web.Response:
 @routes.post("/api/commit/item/digg/")
 async def like(request: web.Request) -> web.Response:
     """Like (type=1) a video, as the page's heart button does."""
-    visitor, world = visitor_of(request), world_of(request)
-    v = world.video_by_id(request.query.get("aweme_id", ""))
+    v = world_of(request).video_by_id(request.query.get("aweme_id", ""))
     if v is None:
         return web.json_response({"status_code": 10204, "status_msg": "video not found"})
-    liked = request.query.get("type") == "1"
-    if visitor is not None and liked:
-        visitor.events["likes"] += 1
-        visitor.learn(visitor.features(world, v), LIKE)
-    return status(is_digg=int(liked))
+    return commit(request, "likes", lambda visitor: visitor.features(world_of(request), v), LIKE, "is_digg")
 
 
 @routes.post("/api/commit/follow/user/")
 async def follow(request: web.Request) -> web.Response:
     """Follow (type=1) a creator, as the page's follow button does."""
-    visitor, world = visitor_of(request), world_of(request)
-    u = world.user_by_id(request.query.get("user_id", ""))
+    u = world_of(request).user_by_id(request.query.get("user_id", ""))
     if u is None:
         return web.json_response({"status_code": 10221, "status_msg": "user not found"})
-    followed = request.query.get("type") == "1"
-    if visitor is not None and followed:
-        visitor.events["follows"] += 1
-        visitor.learn([("creator", u)], FOLLOW)
-    return status(follow_status=int(followed))
+    return commit(request, "follows", lambda visitor: [("creator", u)], FOLLOW, "follow_status")
+
+
+def commit(request: web.Request, event: str, features: Any, weight: float, answer: str) -> web.Response:
+    """A like or follow (type=1; type=0 takes it back, which teaches nothing): counted and learned."""
+    visitor, done = visitor_of(request), request.query.get("type") == "1"
+    if visitor is not None and done:
+        visitor.events[event] += 1
+        visitor.learn(features(visitor), weight)
+    return status(**{answer: int(done)})
 
 
 @routes.get("/__sim__/truth/personas")

@@ -69,14 +69,14 @@ class VideoSpider(Args[VideoParams], TikTokSpider):
     def comment_page(self, vid: str, cursor: int, taken: int = 0) -> scrapy.Request:
         """A page of comments; `taken` (the video's comments so far) travels with the request, so
         any worker of a crawl shared through Redis can read the next page (issue 14)."""
-        query = urlencode({"aweme_id": vid, "cursor": cursor, "count": PAGE})
-        return scrapy.Request(
-            f"{self.web}/api/comment/list/?{query}",
-            callback=self.comment_list,
-            errback=self.lost,
-            cb_kwargs={"vid": vid, "taken": taken},
-            meta={"tiktok_what": f"video {vid}: comments after cursor {cursor}"},
-        )
+        what = f"video {vid}: comments after cursor {cursor}"
+        params = {"aweme_id": vid, "cursor": cursor, "count": PAGE}
+        return self.api_request("/api/comment/list/", params, self.comment_list, what, vid=vid, taken=taken)
+
+    def api_request(self, path: str, params: dict[str, Any], callback: Any, what: str, **cb_kwargs: Any) -> scrapy.Request:
+        """A comment or reply page; `what` names it in the gap line if it is lost (`lost`)."""
+        url = f"{self.web}{path}?{urlencode(params)}"
+        return scrapy.Request(url, callback=callback, errback=self.lost, cb_kwargs=cb_kwargs, meta={"tiktok_what": what})
 
     def comment_list(self, response: Response, vid: str, taken: int = 0) -> Iterator[Any]:
         if (again := self.garbled(response, response.meta["tiktok_what"])) is not None:
@@ -102,14 +102,9 @@ class VideoSpider(Args[VideoParams], TikTokSpider):
             yield self.comment_page(vid, int(result.cursor), taken)
 
     def reply_page(self, vid: str, comment: str, cursor: int) -> scrapy.Request:
-        query = urlencode({"item_id": vid, "comment_id": comment, "cursor": cursor, "count": PAGE})
-        return scrapy.Request(
-            f"{self.web}/api/comment/list/reply/?{query}",
-            callback=self.replies,
-            errback=self.lost,
-            cb_kwargs={"vid": vid, "comment": comment},
-            meta={"tiktok_what": f"video {vid}: replies of comment {comment} after cursor {cursor}"},
-        )
+        what = f"video {vid}: replies of comment {comment} after cursor {cursor}"
+        params = {"item_id": vid, "comment_id": comment, "cursor": cursor, "count": PAGE}
+        return self.api_request("/api/comment/list/reply/", params, self.replies, what, vid=vid, comment=comment)
 
     def replies(self, response: Response, vid: str, comment: str) -> Iterator[Any]:
         if (again := self.garbled(response, response.meta["tiktok_what"])) is not None:
