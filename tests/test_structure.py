@@ -68,7 +68,7 @@ def test_no_pipeline_extension_or_middleware_reads_a_spider_attribute() -> None:
         for path, tree in modules(*COMPONENTS)
         for line, attr in spider_attribute_reads(tree)
     ]
-    assert found == [], "read settings or the run context (tiktok/extensions/runlog.py run_context) instead:\n" + "\n".join(found)
+    assert found == [], "read settings or the run context (tiktok/run/context.py run_context) instead:\n" + "\n".join(found)
 
 
 def test_no_code_decides_by_an_exceptions_text() -> None:

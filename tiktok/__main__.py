@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tiktok.cli import checks as check
+from tiktok.cli import scale
 from tiktok.enrich.ocr import language
-from tiktok.scale import commands as scale_commands
-from tiktok.scale import shards as scale_shards
 from tiktok.schema.dictionary import data_dictionary
 from tiktok.schema.items import ITEM_TYPES
+from tiktok.storage import shards
 
 PROG = "python -m tiktok"
 MAX_ROWS = 10_000  # --top and --limit: more is no longer a look at the data but a dump of it
@@ -79,7 +79,7 @@ def build_parser() -> OneLineParser:
     hashtags = command(
         commands,
         "hashtags",
-        lazy("tiktok.analysis.commands", "run_hashtags"),
+        lazy("tiktok.cli.analysis", "run_hashtags"),
         "the top hashtags of a videos.jsonl with their share of posts (table, bar chart)",
     )
     hashtags.add_argument("videos", type=check.records_file("videos"), help="a videos.jsonl a crawl wrote")
@@ -89,7 +89,7 @@ def build_parser() -> OneLineParser:
     report = command(
         commands,
         "report",
-        lazy("tiktok.analysis.commands", "run_report"),
+        lazy("tiktok.cli.analysis", "run_report"),
         "every analysis table (CSV) and figure (PNG) of DATA_DIR into OUT_DIR",
     )
     report.add_argument("data_dir", type=check.data_dir)
@@ -114,16 +114,16 @@ def build_parser() -> OneLineParser:
     runs.add_argument("data_dir", type=check.data_dir)
     runs.add_argument("--json", action="store_true", help="one JSON object per run instead of the table")
     # Many machines (issue 14, tiktok/scale/): a crawl shared through Redis (TIKTOK_REDIS_URL).
-    work = command(commands, "work", lazy("tiktok.scale.commands", "run_work"), "a worker of the crawl in Redis (no -a: join it)")
-    scale_commands.add_crawl_arguments(work)
-    enqueue = command(commands, "enqueue", lazy("tiktok.scale.commands", "run_enqueue"), "put a crawl's seeds in Redis for workers")
-    scale_commands.add_crawl_arguments(enqueue)
-    merge = command(commands, "merge", lazy("tiktok.scale.commands", "run_merge"), "the worker shards of DATA_DIR as one deduplicated copy")
+    work = command(commands, "work", lazy("tiktok.cli.scale", "run_work"), "a worker of the crawl in Redis (no -a: join it)")
+    scale.add_crawl_arguments(work)
+    enqueue = command(commands, "enqueue", lazy("tiktok.cli.scale", "run_enqueue"), "put a crawl's seeds in Redis for workers")
+    scale.add_crawl_arguments(enqueue)
+    merge = command(commands, "merge", lazy("tiktok.cli.scale", "run_merge"), "the worker shards of DATA_DIR as one deduplicated copy")
     merge.add_argument("data_dir", type=check.data_dir)
     merge.add_argument("out_dir", type=check.out_dir)
     cluster = commands.add_parser("cluster", help="the crawls in Redis: cluster status")
     cluster_commands = cluster.add_subparsers(dest="cluster_command", required=True, metavar="status")
-    command(cluster_commands, "status", lazy("tiktok.scale.commands", "run_cluster_status"), "queues, workers, items and errors")
+    command(cluster_commands, "status", lazy("tiktok.cli.scale", "run_cluster_status"), "queues, workers, items and errors")
     return main_parser
 
 
@@ -241,7 +241,7 @@ def run_db_build(parser: OneLineParser, args: argparse.Namespace) -> int:
     """`db build`, and the first step of `browse`: DATA_DIR's files (shards too) into tiktok.db."""
     from tiktok.storage import db
 
-    if not any(scale_shards.data_files(args.data_dir, name) for name in [*ITEM_TYPES, *db.EXTRA_FILES]):
+    if not any(shards.data_files(args.data_dir, name) for name in [*ITEM_TYPES, *db.EXTRA_FILES]):
         parser.error(f"{args.data_dir} has no videos.jsonl or other file a crawl writes: give the DATA_DIR a crawl wrote (e.g. data/)")
     problems: list[str] = []
     try:
@@ -298,7 +298,7 @@ def run_ocr(parser: OneLineParser, args: argparse.Namespace) -> int:
 
 
 def run_runs(parser: OneLineParser, args: argparse.Namespace) -> int:
-    from tiktok.run.listing import json_lines, read_runs, table
+    from tiktok.cli.runs import json_lines, read_runs, table
 
     if not (args.data_dir / "runs.jsonl").is_file():
         parser.error(f"{args.data_dir} has no runs.jsonl: no crawl has written there; give the DATA_DIR a crawl wrote (e.g. data/)")

@@ -13,8 +13,8 @@ from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
 from tests.helpers.crawler import crawler_with_run
-from tiktok.extensions.runlog import run_context
 from tiktok.middlewares.research_token import ResearchTokenMiddleware
+from tiktok.run.context import run_context
 from tiktok.run.verdict import exit_code, verdict_of
 from tiktok.simulator.app import make_app
 from tiktok.simulator.state import DEMO_CLIENT_KEY, DEMO_CLIENT_SECRET, STATE_KEY

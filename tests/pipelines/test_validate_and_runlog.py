@@ -11,9 +11,10 @@ from scrapy import Spider
 from scrapy.exceptions import DropItem
 
 from tests.helpers.crawler import crawler_with_run
-from tiktok.extensions.runlog import RunLog, redact, run_context
+from tiktok.extensions.runlog import RunLog, redact
 from tiktok.pipelines.validate import ValidatePipeline, type_errors
 from tiktok.research.state import QuotaLedger
+from tiktok.run.context import run_context
 from tiktok.schema.items import Comment, User, Video
 
 

@@ -21,8 +21,8 @@ import pytest
 import redis
 
 from tests.helpers.sim_process import ROOT, free_port, running_simulator
+from tiktok.scale.seen import RedisSeen
 from tiktok.schema.items import Comment
-from tiktok.storage.redis_seen import RedisSeen
 from tiktok.storage.store import key_hash
 
 pytestmark = pytest.mark.crawl

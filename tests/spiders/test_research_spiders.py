@@ -18,9 +18,9 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from tests.helpers.crawler import crawler_with_run
-from tiktok.extensions.runlog import run_context
 from tiktok.middlewares.research import REFUSAL
 from tiktok.research.answers import Answer, ResearchGaveUp
+from tiktok.run.context import run_context
 from tiktok.schema.items import Comment
 from tiktok.spiders.research_comments import ResearchCommentsSpider
 from tiktok.spiders.research_network import ResearchNetworkSpider

@@ -20,7 +20,7 @@ from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
 from tests.helpers.crawler import crawler_with_run
-from tiktok.extensions.runlog import run_context
+from tiktok.run.context import run_context
 from tiktok.schema.items import Video
 from tiktok.simulator.media import MediaSigner
 from tiktok.simulator.webshapes import WebShapes

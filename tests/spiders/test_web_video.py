@@ -13,7 +13,7 @@ from scrapy.http import TextResponse
 
 from tests.helpers.crawler import crawler_with_run
 from tests.simclient import Sim
-from tiktok.extensions.runlog import run_context
+from tiktok.run.context import run_context
 from tiktok.schema.items import Comment
 from tiktok.simulator.world import EPOCH, World
 from tiktok.spiders.video import VideoSpider

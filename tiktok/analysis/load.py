@@ -16,10 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-from tiktok.scale.shards import data_files
 from tiktok.schema.fields import ISO_TIME, UNIX_TIME, arrow_type, table
 from tiktok.schema.items import ITEM_TYPES
 from tiktok.storage.jsonl import cut_note, read_jsonl, whole_end
+from tiktok.storage.shards import data_files
 
 
 def schema_of(name: str, columns: list[str] | None = None) -> tuple[pa.Schema, bool]:

@@ -62,14 +62,6 @@ def redact(arguments: dict[str, Any]) -> dict[str, Any]:
     return {k: "[redacted]" if SECRET_NAME.search(k) or str(v) in env_secrets else v for k, v in arguments.items()}
 
 
-def run_context(crawler: Any) -> RunContext:
-    """The crawl's run context (the RunLog extension is enabled in settings.py)."""
-    ext: RunLog | None = crawler.get_extension(RunLog)
-    if ext is None:
-        raise RuntimeError("the RunLog extension is not enabled: add tiktok.extensions.runlog.RunLog to EXTENSIONS")
-    return ext.context
-
-
 class RunLog:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -81,7 +73,7 @@ class RunLog:
         url = redis_url(settings)
         if url is not None:  # one worker of a crawl in Redis: its own shard, keys shared
             from tiktok.scale import config
-            from tiktok.storage.redis_seen import RedisSeen
+            from tiktok.scale.seen import RedisSeen
 
             worker = config.worker_id(settings)
             data_dir = usable_data_dir(str(data_dir / worker))

@@ -25,8 +25,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
 
-from tiktok.extensions.runlog import run_context
 from tiktok.research.credentials import credentials
+from tiktok.run.context import run_context
 
 logger = logging.getLogger(__name__)
 RENEW_BEFORE = 300

@@ -12,8 +12,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from tiktok.extensions.runlog import run_context
-from tiktok.run.context import RunContext
+from tiktok.run.context import RunContext, run_context
 from tiktok.schema.items import User, Video
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
-from tiktok.extensions.runlog import run_context
+from tiktok.run.context import run_context
 from tiktok.schema.fields import COUNT, HANDLE, ID, table
 from tiktok.schema.items import ITEM_TYPES
 from tiktok.storage.store import DataStore, values_getter

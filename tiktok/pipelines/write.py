@@ -17,8 +17,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from tiktok.extensions.runlog import run_context
 from tiktok.pipelines.dedupe import Duplicate
+from tiktok.run.context import run_context
 from tiktok.storage.store import DataStore
 
 logger = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """The run context: one object per crawl, made by the RunLog extension (tiktok/extensions/runlog.py)
-and reached with `tiktok.extensions.runlog.run_context(crawler)`. Pipelines, extensions and spiders read the run id, data
+and reached with `run_context(crawler)` here. Pipelines, extensions and spiders read the run id, data
 directory, store and arguments here, never from spider attributes (issue #11), and report what the
 run knows it could not collect with `gap()`, which makes the run's verdict `partial` (issue #13)."""
 
@@ -46,3 +46,12 @@ class RunContext:
             return " ; ".join(self.fills)
         args = " ".join(f"-a {shlex.quote(f'{k}={v}')}" for k, v in shown_arguments.items())
         return f"scrapy crawl {self.spider}" + (f" {args}" if args else "")
+
+
+def run_context(crawler: Any) -> RunContext:
+    """The crawl's run context, held by the extension that made it (RunLog, enabled in settings.py).
+    Found by what it holds, so components below the extensions never import them."""
+    for extension in crawler.extensions.middlewares:
+        if isinstance(getattr(extension, "context", None), RunContext):
+            return extension.context  # type: ignore[no-any-return]
+    raise RuntimeError("no run context: enable tiktok.extensions.runlog.RunLog in EXTENSIONS")

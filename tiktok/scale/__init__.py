@@ -5,6 +5,8 @@ switch, TIKTOK_REDIS_URL (a setting or the environment; unset, nothing here is l
 - addon.py: the Scrapy add-on that turns the switch into scrapy-redis settings.
 - frontier.py: the crawl's keys in Redis and the atomic steps on them (claim, pop, idle, finish).
 - worker.py: the extension and spider middleware of a worker (join, heartbeat, wait, collector).
-- shards.py: a data directory with one shard per worker read as one dataset, and `merge`.
-- status.py: `python -m tiktok cluster status`.
+- seen.py: the item keys reserved and committed in Redis, so workers store each record once.
+
+Elsewhere, by layer: the shards as one dataset and `merge` in tiktok/storage/shards.py, and the
+`work`, `enqueue`, `cluster status` and `merge` commands in tiktok/cli/scale.py.
 """

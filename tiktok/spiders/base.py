@@ -16,8 +16,8 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from tiktok.extensions.runlog import run_context
 from tiktok.parsing import ParseResult
+from tiktok.run.context import run_context
 from tiktok.schema.items import Item
 from tiktok.spiders.params import ArgumentError, VideosParam, one_line
 

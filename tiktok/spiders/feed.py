@@ -28,8 +28,8 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from tiktok.extensions.runlog import run_context
 from tiktok.parsing import Context, parse_any
+from tiktok.run.context import run_context
 from tiktok.schema.items import Item, Video
 from tiktok.spiders.base import TikTokSpider, is_captcha
 

@@ -30,9 +30,9 @@ from pydantic import Field
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from tiktok.extensions.runlog import run_context
 from tiktok.parsing import Context, parse_any
 from tiktok.personas import Persona, interest_weight, load_cookies, watch
+from tiktok.run.context import run_context
 from tiktok.schema.items import User, Video
 from tiktok.spiders.base import is_captcha
 from tiktok.spiders.feed import ScrollingFeedSpider

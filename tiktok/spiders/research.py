@@ -18,10 +18,10 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from tiktok.extensions.runlog import run_context
 from tiktok.middlewares.research import REFUSAL
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import CorruptState, QuotaLedger
+from tiktok.run.context import run_context
 from tiktok.schema.items import Item, UserStatus
 from tiktok.spiders.base import TikTokSpider
 

@@ -21,10 +21,10 @@ from typing import Any, Literal
 from pydantic import Field
 from scrapy.http import Request, Response
 
-from tiktok.extensions.runlog import run_context
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import DAILY, load_state, save_json
+from tiktok.run.context import run_context
 from tiktok.schema.items import Follow, User
 from tiktok.spiders.params import Args, FilePath, Flag, ListOrFile, ResumableParam, Usernames, UsernamesParam
 from tiktok.spiders.research import ResearchSpider

@@ -22,10 +22,10 @@ import scrapy
 from pydantic import Field
 from scrapy.http import Response
 
-from tiktok.extensions.runlog import run_context
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
 from tiktok.research.state import DAILY, Progress
+from tiktok.run.context import run_context
 from tiktok.schema.items import Video
 from tiktok.spiders.params import Args, Flag, ResumableParam, VideoQueryParam
 from tiktok.spiders.research import ResearchSpider

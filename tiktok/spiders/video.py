@@ -17,8 +17,8 @@ from pydantic import BeforeValidator, Field, WithJsonSchema
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from tiktok.extensions.runlog import run_context
 from tiktok.parsing import Context, parse_any
+from tiktok.run.context import run_context
 from tiktok.schema.items import Comment, Video
 from tiktok.spiders.base import TikTokSpider
 from tiktok.spiders.params import Args, VideoIdsParam, VideosParam, fail

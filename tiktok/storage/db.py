@@ -15,10 +15,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tiktok.scale.shards import data_files
 from tiktok.schema.fields import table
 from tiktok.schema.items import ITEM_TYPES, Video
 from tiktok.storage.jsonl import read_from
+from tiktok.storage.shards import data_files
 
 EXTRA_FILES = {"ocr": ("id", "ocr_text", "ocr_error")}
 

@@ -112,7 +112,7 @@ class SeenKeys:
 
 
 class SharedKeys(Protocol):
-    """A seen-set shared by many workers (tiktok/storage/redis_seen.py): the same reserve, then
+    """A seen-set shared by many workers (tiktok/scale/seen.py): the same reserve, then
     commit after the write, as the local one."""
 
     def reserve(self, h: int) -> bool: ...

@@ -14,9 +14,10 @@ import redis
 
 from tiktok.cli import checks as check
 from tiktok.run.context import RunRefused
-from tiktok.scale import config, shards
+from tiktok.scale import config
 from tiktok.scale.frontier import PREFIX, Frontier, key
 from tiktok.schema.items import ITEM_TYPES
+from tiktok.storage import shards
 
 Fail = Callable[[str], NoReturn]
 
