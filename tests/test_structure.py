@@ -88,3 +88,37 @@ def test_the_checks_see_what_they_look_for() -> None:
     )
     assert [attr for _, attr in spider_attribute_reads(bad)] == ["run_id", "download_videos"]
     assert list(exception_text_matches(bad)) == [4, 5, 6]
+
+
+def package_imports() -> dict[str, set[str]]:
+    """tiktok's subpackages (and root modules) -> the ones they import, lazy imports included."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "tiktok").rglob("*.py")):
+        parts = path.relative_to(ROOT / "tiktok").with_suffix("").parts
+        source = parts[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                if name.startswith("tiktok.") and (target := name.split(".")[1]) != source:
+                    graph.setdefault(source, set()).add(target)
+    return graph
+
+
+def test_packages_import_one_way_never_in_a_circle() -> None:
+    """Imports run from what drives to what is driven; a circle would tie two layers into one."""
+    graph, done, path = package_imports(), set[str](), list[str]()
+
+    def visit(package: str) -> None:
+        assert package not in path, "import circle: " + " -> ".join([*path[path.index(package) :], package])
+        if package in done:
+            return
+        path.append(package)
+        for target in sorted(graph.get(package, ())):
+            visit(target)
+        path.pop()
+        done.add(package)
+
+    for package in sorted(graph):
+        visit(package)
+    assert {"spiders", "pipelines", "extensions", "run", "storage", "schema"} <= done  # the walk saw the house

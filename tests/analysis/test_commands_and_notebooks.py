@@ -14,7 +14,8 @@ import tiktok.analysis as ta
 from tests.analysis.conftest import Crawled
 from tests.helpers.sim_process import ROOT
 
-pytestmark = pytest.mark.browser  # the data comes from browser crawls (conftest.py)
+# The data comes from browser crawls (conftest.py), made once: every test using it runs in one worker.
+pytestmark = [pytest.mark.browser, pytest.mark.crawl, pytest.mark.xdist_group("hourly-crawl")]
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

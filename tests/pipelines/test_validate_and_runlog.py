@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy import Spider
@@ -101,3 +102,31 @@ def test_a_damaged_quota_ledger_is_rebuilt_from_the_runs_the_run_log_wrote(tmp_p
     ledger = QuotaLedger(tmp_path / "state", tmp_path / "runs.jsonl")
     assert ledger.today("research") == {"requests": 42, "records": 4200}  # not zeroed
     assert list((tmp_path / "state").glob("research-quota.json.corrupt-*"))  # the damaged file kept aside
+
+
+def test_a_resumable_run_not_ended_complete_is_continued_by_the_same_command(tmp_path: Path) -> None:
+    def run(reason: str, resumable: bool = True, **arguments: str) -> dict[str, Any]:
+        given, over = arguments or {"query": "q.yaml"}, arguments.get("reset") == "1"  # the spider sets TIKTOK_START_OVER
+        settings = {"TIKTOK_SPIDER_ARGUMENTS": given, "TIKTOK_RESUMABLE": resumable, "TIKTOK_START_OVER": over}
+        crawler = crawler_with_run(tmp_path, ResearchVideos, **settings)
+        log = crawler.get_extension(RunLog)
+        log.spider_opened(ResearchVideos())
+        if reason == "killed":
+            log.engine_stopped()  # a kill -9 writes no ended line
+        else:
+            if reason == "partial":
+                run_context(crawler).gap("window 1: pages after cursor 100")
+            log.spider_closed(ResearchVideos(), "finished")
+            log.engine_stopped()
+        last: dict[str, Any] = json.loads((tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+        return last
+
+    killed = run("killed")
+    partial = run("partial")  # the same command after the kill: the same run, so the page in flight is not stored twice
+    complete = run("complete")
+    assert killed["run_id"] == partial["run_id"] == complete["run_id"] and complete["verdict"] == "complete"
+    assert run("complete")["run_id"] != complete["run_id"]  # once complete, the next run is a new one
+    other = run("killed", query="other.yaml")["run_id"]
+    over = run("killed", query="other.yaml", reset="1")["run_id"]  # -a reset=1 starts over: a new run ...
+    assert over != other and run("complete", query="other.yaml")["run_id"] == over  # ... which the command then continues
+    assert run("killed", resumable=False)["run_id"] != run("complete", resumable=False)["run_id"]  # e.g. the hourly feed

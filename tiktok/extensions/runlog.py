@@ -15,7 +15,11 @@ its own shard DATA_DIR/<worker id>/, reserves and commits item keys in Redis, an
 run id from Redis, so every worker's rows belong to one run. `python -m tiktok enqueue` runs no
 extension: it writes nothing.
 
+A resumable spider (TIKTOK_RESUMABLE) started again with the command of a run that did not end
+complete continues that run (tiktok/run/unfinished.py).
+
 Settings: DATA_DIR, TIKTOK_SPIDER_ARGUMENTS (the -a values as given; set by the spider),
+TIKTOK_RESUMABLE, TIKTOK_START_OVER (-a reset=1: a new run, which later runs of the command continue),
 TIKTOK_REDIS_URL, TIKTOK_WORKER_ID, TIKTOK_RESERVATION_TTL, TIKTOK_SCALE_ENQUEUE_ONLY.
 """
 
@@ -34,6 +38,7 @@ from scrapy.exceptions import NotConfigured
 
 from tiktok.run.context import RunContext
 from tiktok.run.lock import DataDirLock, usable_data_dir
+from tiktok.run.unfinished import UnfinishedRuns, command_of
 from tiktok.run.verdict import exit_code, stats_gaps, verdict_of
 from tiktok.scale.config import redis_url
 from tiktok.storage.store import DataStore
@@ -107,6 +112,18 @@ class RunLog:
             "started_at": ctx.started_at,
         }
 
+    def unfinished(self) -> UnfinishedRuns | None:
+        """The unfinished runs of this data directory, for a resumable spider on one machine (a
+        shared crawl takes its run id from Redis)."""
+        settings = self.crawler.settings
+        if not settings.getbool("TIKTOK_RESUMABLE") or redis_url(settings) is not None:
+            return None
+        return UnfinishedRuns(self.context.data_dir / "state")
+
+    @property
+    def command(self) -> str:
+        return command_of(self.context.spider, self.context.arguments)
+
     def spider_opened(self, spider: Any) -> None:
         state = getattr(spider, "state", None)  # set by Scrapy's SpiderState when JOBDIR is set
         run_id = state.get("run_id") if isinstance(state, dict) else None
@@ -115,10 +132,16 @@ class RunLog:
             from tiktok.scale.worker import worker_of
 
             run_id = worker_of(self.crawler).run_id  # the crawl's, shared by its workers
+        unfinished = self.unfinished()
+        if not run_id and unfinished is not None and not self.crawler.settings.getbool("TIKTOK_START_OVER"):
+            run_id = unfinished.run_of(self.command)  # the same command after a kill, a stop or the quota
+            resumed = bool(run_id)
         if not run_id:
             run_id = f"{spider.name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(2)}"
             if isinstance(state, dict):
                 state["run_id"] = run_id
+            if unfinished is not None:
+                unfinished.started(self.command, run_id)
         self.context.run_id = run_id
         started = {"event": "started", **self.record(), "pid": os.getpid(), "host": socket.gethostname()}
         self.append({**started, "resumed": True} if resumed else started)
@@ -130,6 +153,8 @@ class RunLog:
         verdict = verdict_of(reason, missing)
         fill = ctx.fill_command(redact(ctx.arguments)) if verdict in ("partial", "stopped") else None
         self.crawler.stats.set_value("run/verdict", verdict)
+        if verdict == "complete" and (unfinished := self.unfinished()) is not None:
+            unfinished.ended_complete(self.command)
 
         def with_prefix(prefix: str) -> dict[str, Any]:
             return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}

@@ -56,6 +56,7 @@ class TikTokSpider(scrapy.Spider):
         parsed = getattr(spider, "args", None)
         crawler.settings.set("TIKTOK_SPIDER_ARGUMENTS", dict(kwargs), priority="spider")  # as given, for runs.jsonl
         crawler.settings.set("TIKTOK_DOWNLOAD_VIDEOS", isinstance(parsed, VideosParam) and parsed.videos, priority="spider")
+        crawler.settings.set("TIKTOK_START_OVER", bool(getattr(parsed, "reset", False)), priority="spider")  # -a reset=1: a new run
         return spider
 
     def items_from(self, result: ParseResult, where: str) -> Iterator[Item]:

@@ -33,7 +33,9 @@ def now() -> str:
 
 
 class ResearchSpider(TikTokSpider):
-    custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0.2}  # noqa: RUF012 (an API, not a web site)
+    # An API, not a web site; and resumable: progress is saved after every page, so the same command
+    # after a kill continues the same run (tiktok/run/unfinished.py).
+    custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0.2, "TIKTOK_RESUMABLE": True}  # noqa: RUF012
 
     @property
     def api(self) -> str:
