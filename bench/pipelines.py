@@ -50,10 +50,10 @@ def chain_rate(items: list[Video], tmp: Path) -> float:
     """Items/s through validate -> dedupe -> write into a fresh data directory, as a crawl runs them."""
     from scrapy.utils.test import get_crawler
 
-    from tiktok.extensions.runlog import run_context
     from tiktok.pipelines.dedupe import DedupePipeline
     from tiktok.pipelines.validate import ValidatePipeline
     from tiktok.pipelines.write import WritePipeline
+    from tiktok.run.context import run_context
 
     crawler = get_crawler(settings_dict={"DATA_DIR": str(tmp), "EXTENSIONS": {"tiktok.extensions.runlog.RunLog": 500}})
     run_context(crawler).run_id = "bench"

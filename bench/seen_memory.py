@@ -1,4 +1,4 @@
-"""Memory of the Redis seen-set per million stored keys (tiktok/storage/redis_seen.py), against a
+"""Memory of the Redis seen-set per million stored keys (tiktok/scale/seen.py), against a
 Redis key per item. Needs a scratch redis-server: `TIKTOK_REDIS_URL=redis://127.0.0.1:6390/15
 python -m bench.seen_memory` (it FLUSHDBs that database)."""
 
@@ -10,7 +10,7 @@ import sys
 
 import redis
 
-from tiktok.storage.redis_seen import place
+from tiktok.scale.seen import place
 
 KEYS = 1_000_000
 
