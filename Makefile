@@ -32,15 +32,15 @@ typecheck: setup
 	$(VENV)/bin/mypy
 
 # Two workers (pytest-xdist): most tests wait on a crawl, a browser or a simulator, so two at once
-# use the two cores; tests sharing the hourly crawl stay in one worker (xdist_group).
+# use the two cores; a file's tests stay in one worker, so its module fixtures (simulators) start once.
 pytest: setup
-	$(VENV)/bin/pytest -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 test: lint typecheck pytest
 
 # The inner loop: lint, types and the in-process tests (no browser, no crawl process). CI runs `make test`.
 test-fast: lint typecheck
-	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not browser and not crawl"
+	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not browser and not crawl"
 
 bench: setup
 	$(PY) -m bench.simulator_throughput

@@ -14,8 +14,7 @@ import tiktok.analysis as ta
 from tests.analysis.conftest import Crawled
 from tests.helpers.sim_process import ROOT
 
-# The data comes from browser crawls (conftest.py), made once: every test using it runs in one worker.
-pytestmark = [pytest.mark.browser, pytest.mark.crawl, pytest.mark.xdist_group("hourly-crawl")]
+pytestmark = [pytest.mark.browser, pytest.mark.crawl]  # the data comes from browser crawls (conftest.py)
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

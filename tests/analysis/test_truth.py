@@ -16,8 +16,7 @@ from tests.analysis.conftest import HOURS, Crawled
 from tests.helpers.sim_process import truth
 from tiktok.analysis.virality import MIN_NEW_VIDEOS
 
-# The data comes from browser crawls (conftest.py), made once: every test using it runs in one worker.
-pytestmark = [pytest.mark.browser, pytest.mark.crawl, pytest.mark.xdist_group("hourly-crawl")]
+pytestmark = [pytest.mark.browser, pytest.mark.crawl]  # the data comes from browser crawls (conftest.py)
 
 VIRAL_HOURS = 36 * 3600
 
