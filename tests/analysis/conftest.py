@@ -31,6 +31,8 @@ class Crawled:
 @pytest.fixture(scope="session")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     data = tmp_path_factory.mktemp("hourly")
-    with running_simulator("--clock-speed", "0.000001") as base:  # the clock barely moves between moves
+    # The popularity feed: this is a virality study, and a personal feed would learn from the crawl's
+    # play reports, whose real-time dwell differs with the machine's load, and so show other videos.
+    with running_simulator("--clock-speed", "0.000001", "--feed", "popular") as base:  # the clock barely moves between moves
         first, last = crawl_hours(base, data, HOURS, START_AFTER)
         yield Crawled(data, base, first, last)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.simclient import Sim
+from tiktok.simulator.app import make_app
 from tiktok.simulator.world import World
 
 INTERESTS = {"london", "paris"}
@@ -72,3 +73,10 @@ async def test_likes_follows_and_language_are_learned(sim: Sim, world: World) ->
     assert truth["affinity"]["creators"][second["author"]["uniqueId"]] >= 2 * 0.99
     listed = await (await sim.client.get("/__sim__/truth/personas")).json()
     assert [v["session"] for v in listed] == [session]
+
+
+async def test_the_popular_feed_switch_serves_everyone_alike(aiohttp_client: Any, world: World) -> None:
+    """`--feed popular` (make_app(personal_feed=False)): the same lingering visitor does not drift."""
+    sim = Sim(await aiohttp_client(make_app(world=world, clock_speed=0.0, personal_feed=False)))
+    _, shown = await visit(sim, world, 12, long_ms=9000, short_ms=900)
+    assert share(shown[-40:]) < 0.25, shown

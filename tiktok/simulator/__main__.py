@@ -55,6 +55,12 @@ def parser() -> OneLineParser:
     p.add_argument("--seed", type=non_negative_int, default=7, help="world seed: same seed, same world (default 7)")
     p.add_argument("--world", choices=sorted(SIZES), default="small", help="small (600 videos), medium (100,000) or large (1,000,000)")
     p.add_argument("--faults", choices=list(PRESETS), default="none", help="fault preset (default none)")
+    p.add_argument(
+        "--feed",
+        choices=("personal", "popular"),
+        default="personal",
+        help="For-You feed: personal, learnt per visitor from play time, likes and follows (default); popular: the same for everyone",
+    )
     p.add_argument("--clock-speed", type=positive_float, default=1.0, help="simulated seconds per real second")
     p.add_argument("--client-key", default=DEMO_CLIENT_KEY, help="the Research API client key to accept")
     p.add_argument("--client-secret", default=DEMO_CLIENT_SECRET, help="the Research API client secret to accept")
@@ -109,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         client_secret=args.client_secret,
         token_ttl=args.token_ttl,
         quota=quota,
+        personal_feed=args.feed == "personal",
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(banner(f"http://{host}:{sock.getsockname()[1]}", args, time.monotonic() - started), flush=True)

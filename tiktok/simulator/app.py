@@ -92,6 +92,7 @@ def make_app(
     token_ttl: int = 7200,
     quota: QuotaLimits | None = None,
     cache_dir: Path | None = None,
+    personal_feed: bool = True,
 ) -> web.Application:
     """A simulator app. Pass a built World to share one between several apps in tests."""
     the_world = world if isinstance(world, World) else World(seed, world)
@@ -104,6 +105,7 @@ def make_app(
         client_secret=client_secret,
         token_ttl=token_ttl,
         cache_dir=cache_dir or Path(tempfile.gettempdir()) / f"tiktok-sim-{the_world.seed}",
+        personal_feed=personal_feed,
     )
     app = web.Application(middlewares=[count_requests, research.research_gate, inject_faults])
     app[STATE_KEY] = state

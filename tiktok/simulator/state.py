@@ -123,6 +123,7 @@ class SimState:
     served: Counter[str] = field(default_factory=Counter)
     foryou_cache: tuple[int, np.ndarray, np.ndarray] | None = None
     feed_rng: np.random.Generator | None = None  # seeded from the world: the same requests get the same feed
+    personal_feed: bool = True  # False: everyone gets the popularity feed, whatever they watched (--feed popular)
 
     def __post_init__(self) -> None:
         if not self.media_secret:

@@ -270,7 +270,7 @@ async def recommend(request: web.Request) -> web.Response:
     visitor = personal.visitor_of(request)
     if visitor is not None and visitor.region is None:
         visitor.region = personal.region_of(request.query.get("browser_language", ""), request.query.get("tz_name", ""))
-    if visitor is not None and visitor.learned():
+    if visitor is not None and visitor.learned() and st.personal_feed:
         assert st.feed_rng is not None
         picks = visitor.picks(st.world, rows, cum, count, st.feed_rng)
     else:
