@@ -43,6 +43,8 @@ QUERY = (
     "start: 2026-04-01\nend: 2026-05-24\nmax_count: 8\n"  # 42 videos: about 7 pages, so that faults meet some
 )
 
+pytestmark = pytest.mark.crawl  # every family is a crawl process against the simulator
+
 Missing = dict[str, int]  # what a gap line must contain -> how many things are missing under it
 
 
