@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COMPONENTS = ("pipelines", "extensions", "middlewares")
-SCRAPY_SPIDER_ATTRIBUTES = {"name", "state"}  # Scrapy's own: the spider's name and its JOBDIR state (SpiderState)
+COMPONENTS = ("pipelines", "extensions", "middlewares", "scale")
+# Scrapy's own: the spider's name, its crawler (how a scrapy-redis queue, handed only the spider,
+# reaches the crawler) and its JOBDIR state (SpiderState). The project's own attributes are the rule's.
+SCRAPY_SPIDER_ATTRIBUTES = {"name", "crawler", "state"}
 EXCEPTION_NAMES = {"exc", "exception", "failure", "error", "err", "e"}
 
 
