@@ -71,7 +71,10 @@ def test_a_real_cron_runs_every_minute_and_handles_overlap(cron_daemon: None, tm
                 runs_file = data / "runs.jsonl"
                 lines = runs_file.read_text(encoding="utf-8").splitlines() if runs_file.exists() else []
                 runs = [r for r in map(json.loads, lines) if r["event"] == "ended"]
-                if runs:
+                # The run writes its end in runs.jsonl before its process exits; run.sh logs the
+                # verdict after that exit, and the next run's log begins only once the old run is gone.
+                texts = [p.read_text(encoding="utf-8", errors="replace") for p in logs.glob("foryou-*.log")]
+                if runs and len(texts) >= 2 and any("run ended:" in text for text in texts):
                     break
                 finished = [p for p in logs.glob("foryou-*.log") if "error:" in p.read_text(encoding="utf-8", errors="replace")]
                 assert not finished, finished[0].read_text(encoding="utf-8", errors="replace").splitlines()[-1]
