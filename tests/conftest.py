@@ -14,6 +14,25 @@ from tiktok.simulator.world import World
 
 DEFAULT_REAL = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
 
+# Test files that share one session fixture too costly to build twice: pytest-xdist runs each group
+# in one worker (as it does each file), so the eight-hour crawl of tests/analysis/conftest.py
+# (`crawled`, about two minutes) is made once per `make test`, not once per worker.
+SHARED_SESSION = {
+    "tests/analysis/test_truth.py": "hourly crawl",
+    "tests/analysis/test_commands_and_notebooks.py": "hourly crawl",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedSessionScheduling(LoadFileScheduling):  # type: ignore[misc]  # xdist is untyped
+        def _split_scope(self, nodeid: str) -> str:
+            scope = str(super()._split_scope(nodeid))
+            return SHARED_SESSION.get(scope, scope)
+
+    return SharedSessionScheduling(config, log)
+
 
 @pytest.fixture(scope="session")
 def real_fixtures() -> Path:
