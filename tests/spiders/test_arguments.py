@@ -229,7 +229,7 @@ def test_the_crawl_command_checks_and_lists_from_the_same_declaration() -> None:
     assert lines[0] == "scrapy crawl hashtag -a NAME=VALUE ...; its arguments:"
     assert lines[1].split() == ["argument", "type", "default", "description"]
     rows = {line.split()[0]: line for line in lines[2:]}
-    assert set(rows) == {"videos", "hashtags", "posts", "limit"}
+    assert set(rows) == {"videos", "hashtags", "posts", "limit", "since", "until"}
     assert rows["limit"].split()[1:4] == ["whole", "number", "1-10000000"]
     assert "required" in rows["hashtags"] and "comma-separated" in rows["hashtags"]
 

@@ -135,6 +135,17 @@ def parse_json(body: dict[str, Any], ctx: Context) -> ParseResult:
         for i, entry in enumerate(body["data"]):
             if get(entry, "type") == 1 and isinstance(get(entry, "item"), dict):
                 web.video_from_item(entry["item"], ctx, result, f"data[{i}].item")
+    if isinstance(body.get("item_list"), list):
+        kinds.append("web-search-videos")
+        web.search_videos(body["item_list"], ctx, result, "item_list")
+    if "user_list" in body:
+        kinds.append("web-search-users")
+        web.search_users(body["user_list"], ctx, result, "user_list")
+    if "mixInfo" in body:
+        kinds.append("web-mix-detail")
+        web.mix_detail(body["mixInfo"], ctx, result, "mixInfo")
+    if not kinds and "has_more" in body and "cursor" in body:  # a search page without results leaves its list out
+        kinds.append("web-search")
     paging = body.get("hasMore", body.get("has_more"))
     if isinstance(paging, bool | int) and kinds:
         result.more = bool(paging)

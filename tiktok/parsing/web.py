@@ -8,8 +8,12 @@ around."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
+
+import attrs
 
 from tiktok.parsing.paths import all_exact, from_web
 from tiktok.parsing.result import Context, ParseResult
@@ -240,3 +244,79 @@ def comment_list(comments: Any, ctx: Context, result: ParseResult, path: str) ->
 
     for i, c in enumerate(as_list(comments)):
         one(c, f"{path}[{i}]")
+
+
+# ----------------------------------------------------------------------------- search and playlists
+def search_videos(entries: Any, ctx: Context, result: ParseResult, path: str) -> None:
+    """/api/search/item/full/: `item_list` of item structs (the key Zeeschuimer reads)."""
+    for i, item in enumerate(as_list(entries)):
+        if isinstance(item, dict):
+            video_from_item(item, ctx, result, f"{path}[{i}]")
+
+
+def search_users(entries: Any, ctx: Context, result: ParseResult, path: str) -> None:
+    """/api/search/user/full/: `user_list` of `{user_info}`, the app's snake_case user (as a
+    comment's user is; TikTok-Api reads `user_info.unique_id` and `sec_uid` from it). Its keys are
+    renamed to the web's here, as `author_of` does for SIGI's flat author, so the field table reads it."""
+    for i, entry in enumerate(as_list(entries)):
+        info = get(entry, "user_info")
+        if not isinstance(info, dict) or not text_or_none(info.get("unique_id")):
+            result.need(info if isinstance(info, dict) else entry, "unique_id", f"{path}[{i}].user_info.unique_id")
+            continue
+        user = {
+            "uniqueId": info.get("unique_id"),
+            "id": info.get("uid"),
+            "secUid": info.get("sec_uid"),
+            "nickname": info.get("nickname"),
+            "signature": info.get("signature"),
+            "avatarThumb": first_url(get(info, "avatar_thumb", "url_list")),
+            "verified": bool(info.get("custom_verify") or info.get("enterprise_verify_reason")) if "custom_verify" in info else None,
+        }
+        stats = {
+            "followerCount": info.get("follower_count"),
+            "followingCount": info.get("following_count"),
+            "heartCount": info.get("total_favorited"),
+            "videoCount": info.get("aweme_count"),
+        }
+        result.add(user_from(user, {k: v for k, v in stats.items() if v is not None}, None, ctx))
+
+
+@attrs.frozen
+class PlaylistInfo:
+    """What a playlist's details say (`mixInfo` of /api/mix/detail/): enough to open its page and
+    to count its videos against. Not an item: the videos carry their playlist_id."""
+
+    id: str
+    name: str | None
+    username: str | None
+    video_count: int | None
+
+    @property
+    def page_path(self) -> str:
+        """Its page as TikTok links it: /@creator/playlist/<name>-<id>."""
+        return f"/@{self.username}/playlist/{quote((self.name or 'playlist').replace(' ', '-'))}-{self.id}"
+
+
+def playlist_info(text: str | bytes) -> PlaylistInfo | None:
+    """The details of /api/mix/detail/ (TikTok-Api reads mixInfo.id or mixId, name or mixName,
+    videoCount, author); None when the answer holds no playlist."""
+    try:
+        info = get(json.loads(text), "mixInfo")
+    except ValueError:
+        return None
+    pid = id_string(get(info, "id")) or id_string(get(info, "mixId"))
+    if pid is None:
+        return None
+    name = text_or_none(get(info, "name")) or text_or_none(get(info, "mixName"))
+    return PlaylistInfo(
+        id=pid, name=name, username=text_or_none(get(info, "author", "uniqueId")), video_count=to_int(get(info, "videoCount"))
+    )
+
+
+def mix_detail(info: Any, ctx: Context, result: ParseResult, path: str) -> None:
+    """`mixInfo`: its creator (`author`, the item's author shape) is the item a playlist's details give."""
+    author = get(info, "author")
+    if isinstance(author, dict) and text_or_none(author.get("uniqueId")):
+        result.add(user_from(author, None, None, ctx))
+    else:
+        result.need(info, "author", f"{path}.author")

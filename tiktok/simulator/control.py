@@ -16,7 +16,7 @@ from aiohttp import web
 from tiktok.simulator.research import body_of, handles_bad_requests
 from tiktok.simulator.research_query import check_query, parse_date, run_query
 from tiktok.simulator.state import state_of
-from tiktok.simulator.webapp import HASHTAG_CAP
+from tiktok.simulator.webapp import HASHTAG_CAP, SEARCH_CAP
 from tiktok.simulator.world import World
 
 routes = web.RouteTableDef()
@@ -173,6 +173,50 @@ async def sound(request: web.Request) -> web.Response:
             "viral": s in set(w.viral_sounds.tolist()),
             "video_ids": ids(w, rows[w.public_mask(rows, t)]),
         }
+    )
+
+
+@routes.get("/__sim__/truth/search/{keyword}")
+async def search(request: web.Request) -> web.Response:
+    """What a keyword search lists now: public videos in its order, and the users it finds."""
+    st = state_of(request)
+    w, t = st.world, st.clock.now()
+    rows = w.search_rows(request.match_info["keyword"])
+    rows = rows[w.public_mask(rows, t)][:SEARCH_CAP]
+    found = w.search_users(request.match_info["keyword"])[:SEARCH_CAP]
+    return web.json_response({"video_ids": ids(w, rows), "usernames": [w.username(u) for u in found]})
+
+
+@routes.get("/__sim__/truth/playlist/{id}")
+async def playlist(request: web.Request) -> web.Response:
+    """A playlist's public videos now, in its order."""
+    st = state_of(request)
+    w, t = st.world, st.clock.now()
+    u = w.playlist_owner(request.match_info["id"])
+    if u is None:
+        raise web.HTTPNotFound(text="no such playlist")
+    rows = w.playlist_rows(u)
+    return web.json_response(
+        {
+            "id": str(w.playlist_id_of(u)),
+            "name": w.playlist_name(u),
+            "author": w.username(u),
+            "video_ids": ids(w, rows[w.public_mask(rows, t)]),
+        }
+    )
+
+
+@routes.get("/__sim__/truth/playlists")
+async def playlists(request: web.Request) -> web.Response:
+    """Every playlist id, with its creator and its number of public videos now."""
+    st = state_of(request)
+    w, t = st.world, st.clock.now()
+    owners = [u for u in range(w.size.users) if w.playlist_owner(w.playlist_id_of(u)) is not None]
+    return web.json_response(
+        [
+            {"id": str(w.playlist_id_of(u)), "author": w.username(u), "public_videos": int(w.public_mask(w.playlist_rows(u), t).sum())}
+            for u in owners
+        ]
     )
 
 

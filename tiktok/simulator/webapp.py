@@ -26,6 +26,7 @@ from tiktok.simulator.world import DAY, World
 STATIC = Path(__file__).parent / "static"
 VIDEO_NOT_FOUND, VIDEO_PRIVATE, USER_NOT_FOUND = 10204, 10222, 10221
 HASHTAG_CAP = 4000  # the site stops a hashtag's list here, whatever the total (issue #5's "site's cap")
+SEARCH_CAP = 500  # search results end here, however many match: a bound like the hashtag cap (the real one is not documented)
 
 routes = web.RouteTableDef()
 
@@ -213,6 +214,46 @@ async def music_page(request: web.Request) -> web.Response:
     return page_response(request, pages.page("TikTok - Make Your Day", state, feed=feed))
 
 
+SEARCH_TABS = {"video": "/api/search/item/full/", "user": "/api/search/user/full/", "": "/api/search/general/full/"}
+
+
+@routes.get("/search")
+@routes.get("/search/{tab}")
+async def search_page(request: web.Request) -> web.Response:
+    """The search page (/search?q=, and its video and user tabs). Its results are not in the page:
+    its script loads them from /api/search/.../full/ with `keyword` and an `offset`, as the one real
+    capture of a search call shows (Zeeschuimer's record: /api/search/item/full/?keyword=...&offset=0&count=20)."""
+    if captcha_due(request):
+        return web.Response(text=pages.CAPTCHA_PAGE, content_type="text/html")
+    st = state_of(request)
+    tab, keyword = request.match_info.get("tab", ""), request.query.get("q", "")
+    if tab not in SEARCH_TABS:
+        raise web.HTTPNotFound()
+    params = {"aid": "1988", "keyword": keyword, "from_page": "search"}
+    feed = {"endpoint": SEARCH_TABS[tab], "params": params, "count": 20, "cursor": 0, "cursorParam": "offset"}
+    state = pages.scope("webapp.search", {"keyword": keyword, "statusCode": 0}, "US", st.clock.now(), request.headers.get("User-Agent", ""))
+    return page_response(request, pages.page(f"Find '{keyword}' on TikTok | TikTok Search", state, feed=feed if keyword else None))
+
+
+@routes.get(r"/@{user}/playlist/{slug}")
+async def playlist_page(request: web.Request) -> web.Response:
+    """A playlist (TikTok's "mix"): /@creator/playlist/<name>-<id>; its script loads /api/mix/item_list/."""
+    if captcha_due(request):
+        return web.Response(text=pages.CAPTCHA_PAGE, content_type="text/html")
+    st, shapes = state_of(request), shapes_for(request)
+    t = st.clock.now()
+    u = st.world.playlist_owner(request.match_info["slug"].rsplit("-", 1)[-1])
+    feed = None
+    if u is None:
+        detail: dict[str, Any] = {"statusCode": 10204, "statusMsg": "mix not found"}
+    else:
+        detail = {"mixInfo": shapes.mix_info(u, t), "statusCode": 0, "statusMsg": ""}
+        params = {"aid": "1988", "mixId": str(st.world.playlist_id_of(u))}
+        feed = {"endpoint": "/api/mix/item_list/", "params": params, "count": 30, "cursor": 0}
+    state = pages.scope("webapp.mix-detail", detail, "US", t, request.headers.get("User-Agent", ""))
+    return page_response(request, pages.page("TikTok - Make Your Day", state, feed=feed))
+
+
 @routes.get("/webapp/{name}")
 async def static_js(request: web.Request) -> web.Response:
     name = request.match_info["name"]
@@ -353,6 +394,99 @@ async def post_items(request: web.Request) -> web.Response:
     if len(page_rows):
         data["itemList"] = items(request, page_rows, t, "")
     return web.json_response(envelope(st, **data))
+
+
+def search_rows(request: web.Request, t: float) -> np.ndarray:
+    w = state_of(request).world
+    rows = w.search_rows(request.query.get("keyword", ""))
+    found: np.ndarray = rows[w.public_mask(rows, t)][:SEARCH_CAP]
+    return found
+
+
+def search_envelope(st: SimState, offset: int, shown: int, total: int, **data: Any) -> dict[str, Any]:
+    """The search answers' app-style envelope (TIKTOK-FORMATS.md §8.4): snake_case, `has_more`
+    an int 0/1, `cursor` the next offset as a number."""
+    log_id = st.log_id()
+    return {
+        "status_code": 0,
+        "cursor": offset + shown,
+        "has_more": int(offset + shown < total),
+        "extra": {"fatal_item_ids": [], "logid": log_id, "now": int(st.clock.now() * 1000), "search_request_id": ""},
+        "log_pb": {"impr_id": log_id},
+        "backtrace": "",
+        **data,
+    }
+
+
+def offset_and_count(request: web.Request, default: int) -> tuple[int, int]:
+    """The page sends `offset` (the real capture); TikTok-Api sends `cursor`: both are read."""
+    offset = int_param(request, "offset", int_param(request, "cursor", 0))
+    return offset, int_param(request, "count", default, 1, 30)
+
+
+@routes.get("/api/search/item/full/")
+async def search_items(request: web.Request) -> web.Response:
+    """The video tab's answer: `item_list` of item structs (the key Zeeschuimer reads)."""
+    if not signed(request):
+        return empty()
+    st = state_of(request)
+    t = st.clock.now()
+    rows = search_rows(request, t)
+    offset, count = offset_and_count(request, 20)
+    page_rows = rows[offset : offset + count]
+    data = {"item_list": items(request, page_rows, t, "search")} if len(page_rows) else {}
+    return web.json_response(search_envelope(st, offset, len(page_rows), len(rows), **data))
+
+
+@routes.get("/api/search/general/full/")
+async def search_general(request: web.Request) -> web.Response:
+    """The top tab's answer: `data` entries, `type` 1 with an `item` (§8.4, the general/full sample)."""
+    if not signed(request):
+        return empty()
+    st = state_of(request)
+    t = st.clock.now()
+    rows = search_rows(request, t)
+    offset, count = offset_and_count(request, 12)
+    page_rows = rows[offset : offset + count]
+    entries = [{"type": 1, "item": item, "common": {"doc_id_str": item["id"]}} for item in items(request, page_rows, t, "search")]
+    return web.json_response(search_envelope(st, offset, len(page_rows), len(rows), data=entries))
+
+
+@routes.get("/api/search/user/full/")
+async def search_users(request: web.Request) -> web.Response:
+    """The user tab's answer: `user_list` of `{user_info}` in the app's snake_case (TikTok-Api reads
+    `user_info.sec_uid` and `unique_id` from it)."""
+    if not signed(request):
+        return empty()
+    st, shapes = state_of(request), shapes_for(request)
+    t = st.clock.now()
+    found = st.world.search_users(request.query.get("keyword", ""))[:SEARCH_CAP]
+    offset, count = offset_and_count(request, 10)
+    page = found[offset : offset + count]
+    data = {"user_list": [shapes.search_user(u, t) for u in page]} if page else {}
+    return web.json_response(search_envelope(st, offset, len(page), len(found), **data))
+
+
+@routes.get("/api/mix/detail/")
+async def mix_detail(request: web.Request) -> web.Response:
+    """A playlist's details: `mixInfo` {id, name, videoCount, author, cover}, the keys TikTok-Api reads."""
+    st = state_of(request)
+    u = st.world.playlist_owner(request.query.get("mixId", ""))
+    if u is None:
+        return web.json_response(envelope(st, statusCode=10204, status_code=10204, status_msg="mix not found"))
+    return web.json_response(envelope(st, mixInfo=shapes_for(request).mix_info(u, st.clock.now())))
+
+
+@routes.get("/api/mix/item_list/")
+async def mix_items(request: web.Request) -> web.Response:
+    """A playlist's videos: `itemList`, `hasMore` and an index `cursor`, as TikTok-Api pages them."""
+    if not signed(request):
+        return empty()
+    st = state_of(request)
+    u = st.world.playlist_owner(request.query.get("mixId", ""))
+    if u is None:
+        return web.json_response(envelope(st, cursor="0", hasMore=False))
+    return list_page(request, st.world.playlist_rows(u), st.clock.now(), "mix")
 
 
 @routes.get("/api/item/detail/")

@@ -126,6 +126,51 @@ class WebShapes:
             d["bioLink"] = {"link": link, "risk": 0}
         return d
 
+    def search_user(self, u: int, t: float) -> dict[str, Any]:
+        """A user search result: `{user_info}` in the app's snake_case, as the comment users are."""
+        w = self.world
+        s = w.user_stats(u, t)
+        avatar = self.media.url("avatar", f"{u}.jpeg", t)
+        verified = bool(w.u_verified[u])
+        return {
+            "challenges": None,
+            "items": None,
+            "mix_list": None,
+            "music": None,
+            "position": None,
+            "uniqid_position": None,
+            "user_info": {
+                "avatar_thumb": {"uri": f"avatar/{u}", "url_list": [avatar], "url_prefix": None},
+                "aweme_count": s["videos"],
+                "custom_verify": "Verified account" if verified else "",
+                "enterprise_verify_reason": "",
+                "follower_count": s["followers"],
+                "following_count": s["following"],
+                "nickname": w.nickname(u),
+                "room_id": 0,
+                "sec_uid": w.sec_uid(u),
+                "signature": w.bio(u)[0],
+                "total_favorited": s["likes"],
+                "uid": str(w.user_id(u)),
+                "unique_id": w.username(u),
+                "verification_type": 1 if verified else 0,
+            },
+        }
+
+    def mix_info(self, u: int, t: float) -> dict[str, Any]:
+        """A playlist's `mixInfo` (TikTok-Api's Playlist reads id, name, videoCount, author, cover)."""
+        w = self.world
+        rows = w.playlist_rows(u)
+        rows = rows[w.public_mask(rows, t)]
+        cover = self.media.url("cover", f"{w.video_id(int(rows[0]))}.jpeg", t) if len(rows) else ""
+        return {
+            "author": self.author(u, t),
+            "cover": cover,
+            "id": str(w.playlist_id_of(u)),
+            "name": w.playlist_name(u),
+            "videoCount": len(rows),
+        }
+
     # ----------------------------------------------------------------- videos
     def item(self, v: int, t: float, page: bool = False, blob_video: bool = False) -> dict[str, Any]:
         """One item struct. `page` gives the page-JSON variant (string createTime, collectCount)."""

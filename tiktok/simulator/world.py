@@ -301,6 +301,42 @@ class World:
     def playlist_id(self, v: int) -> int | None:
         return PLAYLIST_ID_BASE + int(self.v_author[v]) if self.v_playlist[v] else None
 
+    def playlist_id_of(self, u: int) -> int:
+        return PLAYLIST_ID_BASE + u
+
+    def playlist_owner(self, value: str | int) -> int | None:
+        """The creator whose playlist this id is (one playlist per creator), or None."""
+        x = _int_or_none(value)
+        u = None if x is None else x - PLAYLIST_ID_BASE
+        return u if u is not None and 0 <= u < self.size.users and self.v_playlist[self.user_videos(u)].any() else None
+
+    def playlist_name(self, u: int) -> str:
+        return f"{self.nickname(u)} favourites"
+
+    def playlist_rows(self, u: int) -> np.ndarray:
+        """A creator's playlist: their videos marked for it, newest first (as the Research API lists it)."""
+        rows = self.user_videos(u)
+        return rows[self.v_playlist[rows]]
+
+    def search_rows(self, keyword: str) -> np.ndarray:
+        """Videos a keyword search finds: the word in the caption or as a hashtag (any case), most
+        viewed first, TikTok's relevance stand-in; so the list is not in time order."""
+        word = keyword.lower().lstrip("#")
+        found = np.zeros(self.size.videos, dtype=bool)
+        if word in vocab.DESCRIPTION_WORDS:
+            found |= (self.v_words == vocab.DESCRIPTION_WORDS.index(word)).any(axis=1)
+        h = self.hashtag_by_name(word)
+        if h is not None:
+            found[self.hashtag_rows(h)] = True
+        rows = np.flatnonzero(found)
+        return rows[np.argsort(-self.v_peak[rows], kind="stable")]
+
+    def search_users(self, keyword: str) -> list[int]:
+        """Users a keyword search finds: the word in the username or display name, most followed first."""
+        word = keyword.lower().lstrip("@")
+        found = [u for u in range(self.size.users) if word in self.username(u) or word in self.nickname(u).lower()]
+        return sorted(found, key=lambda u: -int(self.u_follower_base[u]))
+
     def effect_id(self, e: int) -> str:
         return str(EFFECT_ID_BASE + e)
 

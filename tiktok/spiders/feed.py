@@ -30,12 +30,26 @@ from twisted.python.failure import Failure
 
 from tiktok.parsing import Context, parse_any
 from tiktok.run.context import run_context
-from tiktok.schema.items import Item, Video
+from tiktok.schema.items import Hashtag, Item, Sound, User, Video
 from tiktok.spiders.base import TikTokSpider, is_captcha
+from tiktok.spiders.params import DateWindow
 
 logger = logging.getLogger(__name__)
 
 Keep = Callable[[Item], Iterable[Any]]
+
+
+def met_with(item: Item, videos: list[Video]) -> bool:
+    """Whether an item came with one of these videos (as its creator, sound or hashtag), or is a video of them."""
+    if isinstance(item, Video):
+        return any(item is v for v in videos)
+    if isinstance(item, User):
+        return any(v.username == item.username for v in videos)
+    if isinstance(item, Sound):
+        return any(v.music_id == item.id for v in videos)
+    if isinstance(item, Hashtag):
+        return any(item.name in (v.hashtag_names or ()) for v in videos)
+    return True
 
 
 def new_record() -> dict[str, Any]:
@@ -48,6 +62,7 @@ class ScrollingFeedSpider(TikTokSpider):
     """Base of the spiders that read a scrolling list page. Subclasses set `api_path`."""
 
     api_path = "/api/"
+    listed: type[Video] | type[User] = Video  # what the list holds: counted for `limit` and coverage (user search: users)
     scroll_timeout_ms = 8000
     idle_scrolls = 3  # scrolls without a new answer before the list counts as ended
     drain_wait_s = 600.0  # longest wait for an older context's pages before a fresh one is made anyway
@@ -116,12 +131,15 @@ class ScrollingFeedSpider(TikTokSpider):
         keep: Keep | None = None,
         head: Callable[[Response], list[Any] | None] | None = None,
         next_visit: Callable[[], scrapy.Request | None] | None = None,
+        window: DateWindow | None = None,
+        newest_first: bool = False,
     ) -> AsyncIterator[Any]:
         """The one scroll path: a captcha is retried in a fresh context, the page's answers are
         parsed as they come (items carry `source`), videos are taken up to `limit` unique ones and
         passed through `keep`, and the page and its context are closed at the end. `head` reads the
         page itself first (None: nothing to scroll there). A list that stopped short asks
-        `next_visit` for another try, else becomes a gap of the run."""
+        `next_visit` for another try, else becomes a gap of the run. Videos made outside `window`
+        (-a since/until) are not kept, and a `newest_first` list stops once an answer ends before it."""
         label = response.meta["tiktok_page"]["label"]
         record = self.listing(label)
         if is_captcha(response.text):
@@ -136,6 +154,9 @@ class ScrollingFeedSpider(TikTokSpider):
             yield self.reopen(response.meta["tiktok_page"])
             return
         more: bool | None = None
+        past = False
+        if window is not None:
+            record.setdefault("outside", 0)
         try:
             found = head(response) if head else []
             if found is None:
@@ -144,22 +165,30 @@ class ScrollingFeedSpider(TikTokSpider):
                 yield item
 
             def enough() -> bool:
-                return bool(limit and len(record["ids"]) >= limit) or more is False
+                return bool(limit and len(record["ids"]) >= limit) or more is False or past
 
             async for body in self.answers(response.meta["playwright_page"], enough):
                 result = parse_any(body, Context(source=source, feed_offset=record["seen"]))
                 more = result.more if result.more is not None else more
-                record["seen"] += sum(isinstance(i, Video) for i in result.items)
+                record["seen"] += sum(isinstance(i, self.listed) for i in result.items)
+                videos = [i for i in result.items if isinstance(i, Video)]
+                # An answer's last video, not its first: a profile's pinned videos top the list, out of order.
+                past = past or bool(newest_first and window and videos and window.passed(videos[-1].create_time))
+                kept = [v for v in videos if window is None or window.holds(v.create_time)]
                 for item in self.items_from(result, response.url):
-                    if isinstance(item, Video) and item.id not in record["ids"]:
+                    if window is not None and not met_with(item, kept):  # nor its creator, sound, hashtags
+                        record["outside"] += isinstance(item, Video)
+                        continue
+                    key = item.username if isinstance(item, User) else item.id if isinstance(item, Video) else None
+                    if isinstance(item, self.listed) and key not in record["ids"]:
                         if limit and len(record["ids"]) >= limit:
                             continue
-                        record["ids"].add(item.id)
+                        record["ids"].add(key)
                     for out in keep(item) if keep else (item,):
                         yield out
         finally:
             await self.done_with(response)
-        record["stopped"] = self.why_stopped(record, limit, more)
+        record["stopped"] = "past the dates asked (the list is newest first)" if past else self.why_stopped(record, limit, more)
         if record["stopped"] in ("paused", "interrupted"):
             self.remember_unfinished(response)
         elif record["stopped"] == "no new answers while scrolling":
@@ -197,9 +226,12 @@ class ScrollingFeedSpider(TikTokSpider):
     def coverage_line(self, label: str, record: dict[str, Any], reason: str) -> str:
         """`label: N of M videos TikTok reports (P%), stopped: why` for the closing summary."""
         stopped = record["stopped"] or self.not_reached(reason)
+        noun = "users" if self.listed is User else "videos"
+        if "outside" in record:  # -a since/until: TikTok's totals count every date, so no share of them
+            return f"{label}: {len(record['ids'])} {noun} in the dates asked ({record['outside']} outside them), stopped: {stopped}"
         reported = record["reported"]
         share = f" ({len(record['ids']) / reported:.0%})" if reported else ""
-        of = f" of {reported} videos TikTok reports{share}" if reported is not None else " videos"
+        of = f" of {reported} videos TikTok reports{share}" if reported is not None else f" {noun}"
         return f"{label}: {len(record['ids'])}{of}, stopped: {stopped}"
 
     def not_reached(self, reason: str) -> str:

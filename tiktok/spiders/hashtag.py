@@ -2,7 +2,8 @@
 
 For each hashtag: its detail (the video and view totals TikTok reports), then its videos, read
 from the tag page's own /api/challenge/item_list/ answers as the browser scrolls. `posts=0` takes
-the details only; `videos=1` also downloads the video files; `limit` caps the videos per hashtag.
+the details only; `videos=1` also downloads the video files; `limit` caps the videos per hashtag;
+`since`/`until` keep the videos of those days (the list is walked to its end: it is not in time order).
 At the end, one coverage line per hashtag: collected against the total TikTok reports, and why it
 stopped (end of list, limit, the site's cap, blocked, not found).
 """
@@ -19,10 +20,10 @@ from scrapy.http import Response
 from tiktok.parsing import Context, parse_any
 from tiktok.schema.items import Hashtag
 from tiktok.spiders.feed import ScrollingFeedSpider, new_record
-from tiktok.spiders.params import Args, Flag, Hashtags, VideosParam
+from tiktok.spiders.params import Args, DateWindowParam, Flag, Hashtags, VideosParam
 
 
-class HashtagParams(VideosParam):
+class HashtagParams(VideosParam, DateWindowParam):
     hashtags: Hashtags = Field(description="the hashtags to collect, comma-separated (london,paris)")
     posts: Flag = Field(True, description="list each hashtag's videos (0: its details only)")
     limit: int | None = Field(None, ge=1, le=10_000_000, description="videos per hashtag at most")
@@ -52,7 +53,8 @@ class HashtagSpider(Args[HashtagParams], ScrollingFeedSpider):
             yield self.page_request(f"{self.web}/tag/{tag}", "read_tag", f"#{tag}", tag=tag)
 
     async def read_tag(self, response: Response, tag: str) -> AsyncIterator[Any]:
-        async for out in self.scroll(response, f"hashtag:{tag}", limit=self.args.limit):
+        # A hashtag's list is not in time order (TikTok ranks it): -a since/until only filters it.
+        async for out in self.scroll(response, f"hashtag:{tag}", limit=self.args.limit, window=self.args.window):
             yield out
 
     def closed(self, reason: str) -> None:

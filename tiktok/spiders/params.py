@@ -33,6 +33,7 @@ HASHTAG = re.compile(r"^\w{1,100}$", re.UNICODE)
 USERNAME = re.compile(r"^[\w.]{1,64}$", re.UNICODE)
 VIDEO_ID = re.compile(r"^\d{15,25}$")
 VIDEO_URL = re.compile(r"^https?://[^/]+/@([\w.]*)/video/(\d{15,25})")
+PLAYLIST_URL = re.compile(r"^https?://[^/]+/@[\w.]*/playlist/[^/?#]*?-?(\d{15,25})(?:[/?#]|$)")
 API_LAG = timedelta(hours=48)  # the Research API has a video 48 h after it is posted (TIKTOK-FORMATS.md §3.1)
 
 # Every spider's model: unknown names are refused, and the parsed arguments do not change.
@@ -68,6 +69,19 @@ def video_id(value: str) -> str | None:
         return value
     match = VIDEO_URL.match(value)
     return match.group(2) if match else None
+
+
+def playlist_id(value: str) -> str | None:
+    """A playlist ("mix") id, also taken from its URL (/@creator/playlist/<name>-<id>)."""
+    if VIDEO_ID.match(value):
+        return value
+    match = PLAYLIST_URL.match(value)
+    return match.group(1) if match else None
+
+
+def keyword(value: str) -> str | None:
+    """A search keyword: any text but blank, as typed (TikTok's search is not case-sensitive)."""
+    return " ".join(value.split()) or None
 
 
 def flag(value: Any) -> Any:
@@ -120,6 +134,8 @@ VideoIds = Annotated[list[str], Split, AfterValidator(checked(video_id, "video i
 SoundIds = Annotated[list[str], Split, AfterValidator(checked(video_id, "sound id")), listed("sound id")]  # 19 digits, like video ids
 SomeHashtags = Annotated[list[str], Split, AfterValidator(checked(hashtag, "hashtag", required=False)), listed("hashtag")]
 Keywords = Annotated[list[str], Split, listed("keyword")]
+SearchKeywords = Annotated[list[str], Split, AfterValidator(checked(keyword, "keyword")), listed("keyword")]
+PlaylistIds = Annotated[list[str], Split, AfterValidator(checked(playlist_id, "playlist id or playlist URL")), listed("playlist id")]
 FilePath = Annotated[str | None, WithJsonSchema({"type": "string", "x-kind": "file"})]
 
 
@@ -224,6 +240,76 @@ class VideosParam(BaseModel):
     videos: Flag = Field(False, description="also download the video files (covers are always downloaded)")
 
 
+DAY_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def day(value: str) -> str:
+    """A day as YYYY-MM-DD ('' when not given): the form -a since and -a until take."""
+    if value and not (DAY_TEXT.match(value) and _is_date(value)):
+        fail("not a date; give YYYY-MM-DD (2026-05-01)")
+    return value
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+Day = Annotated[str, AfterValidator(day), WithJsonSchema({"type": "string", "x-kind": "YYYY-MM-DD"})]
+
+
+class DateWindow(BaseModel):
+    """Create times a walk keeps, in Unix seconds: from the start of `since`'s day to the end of
+    `until`'s (UTC, both days included); None: open on that side."""
+
+    model_config = ConfigDict(frozen=True)
+    start: int | None = None
+    end: int | None = None  # the first second after the window
+
+    def holds(self, created: int | None) -> bool:
+        """Whether a video made at `created` is in the window; one without a time is not."""
+        if created is None:
+            return self.start is None and self.end is None
+        return (self.start is None or created >= self.start) and (self.end is None or created < self.end)
+
+    def passed(self, created: int | None) -> bool:
+        """Whether a newest-first list that reached `created` is past the window: nothing after it can be in it."""
+        return created is not None and self.start is not None and created < self.start
+
+
+class DateWindowParam(BaseModel):
+    """`-a since=YYYY-MM-DD -a until=YYYY-MM-DD` (issue 16) on the spiders that walk video lists:
+    videos created outside the days are not kept. Only a list in time order can stop early: a
+    user's posts (newest first) stop at the first video older than `since`; hashtag, sound, search
+    and playlist lists are not in time order, so they are walked to the end and only filtered."""
+
+    model_config = ARGS
+    since: Day = Field(
+        "",
+        description="only videos created on or after this day (UTC); a user's posts stop there, hashtag, sound, "
+        "search and playlist lists are not in time order and are only filtered",
+    )
+    until: Day = Field("", description="only videos created on or before this day (UTC)")
+
+    @property
+    def window(self) -> DateWindow | None:
+        """The window, or None when neither day is given."""
+        if not self.since and not self.until:
+            return None
+        start = datetime.fromisoformat(self.since).replace(tzinfo=UTC) if self.since else None
+        end = datetime.fromisoformat(self.until).replace(tzinfo=UTC) + timedelta(days=1) if self.until else None
+        return DateWindow(start=int(start.timestamp()) if start else None, end=int(end.timestamp()) if end else None)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if self.since and self.until and self.since > self.until:
+            fail(f"-a since={self.since} is after -a until={self.until}; give a since on or before the until")
+        return self
+
+
 class ResearchParam(BaseModel):
     """Research API spiders: the client credentials must be in the environment, never in arguments."""
 
@@ -243,6 +329,12 @@ class ResumableParam(ResearchParam):
     """Research spiders that keep their progress in DATA_DIR/state/ (issue 13)."""
 
     reset: Flag = Field(False, description="move the saved progress aside and start over")
+
+
+class PlanParam(BaseModel):
+    """Research spiders that print what a run would cost before spending it (tiktok/research/plan.py)."""
+
+    plan: Flag = Field(False, description="print the requests, records and days at today's quota the run would take; collect nothing")
 
 
 def newest_day(now: datetime | None = None) -> date:

@@ -1,7 +1,8 @@
 """`scrapy crawl sound -a ids=7368...,7369...`
 
 A sound's details (title, author, the number of videos using it) from its page, and the videos
-that use it, read from the page's own /api/music/item_list/ answers as the browser scrolls.
+that use it, read from the page's own /api/music/item_list/ answers as the browser scrolls;
+`since`/`until` keep the videos of those days (the list is walked to its end: it is not in time order).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from scrapy.http import Response
 from tiktok.parsing import Context, parse_any
 from tiktok.schema.items import Sound
 from tiktok.spiders.feed import ScrollingFeedSpider
-from tiktok.spiders.params import Args, SoundIds, VideosParam
+from tiktok.spiders.params import Args, DateWindowParam, SoundIds, VideosParam
 
 
-class SoundParams(VideosParam):
+class SoundParams(VideosParam, DateWindowParam):
     ids: SoundIds = Field(description="sound ids, comma-separated (the number at the end of a /music/ URL)")
 
 
@@ -36,7 +37,9 @@ class SoundSpider(Args[SoundParams], ScrollingFeedSpider):
             yield self.sound_page(sid)
 
     async def read_sound(self, response: Response, sid: str) -> AsyncIterator[Any]:
-        async for out in self.scroll(response, f"sound:{sid}", head=lambda page: self.details(page, sid)):
+        # A sound's list is not in time order (TikTok ranks it): -a since/until only filters it.
+        window = self.args.window
+        async for out in self.scroll(response, f"sound:{sid}", head=lambda page: self.details(page, sid), window=window):
             yield out
 
     def details(self, response: Response, sid: str) -> list[Any] | None:

@@ -2,7 +2,8 @@
 
 Profiles (plain HTTP: the figures are in the page) and, with `posts=1`, every video of each
 public profile, read from the profile page's own /api/post/item_list/ answers as the browser
-scrolls. Unknown and private users are logged and counted (`user/unavailable`, `user/private`).
+scrolls; with `since`/`until` only the videos of those days, and the walk stops once the list
+(newest first) is past them. Unknown and private users are logged and counted (`user/unavailable`, `user/private`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from scrapy.http import Response
 from tiktok.parsing import Context, parse_any
 from tiktok.schema.items import User
 from tiktok.spiders.feed import ScrollingFeedSpider
-from tiktok.spiders.params import Args, Flag, UsernamesParam, VideosParam, fail
+from tiktok.spiders.params import Args, DateWindowParam, Flag, UsernamesParam, VideosParam, fail
 
 
-class UserParams(UsernamesParam, VideosParam):
+class UserParams(UsernamesParam, VideosParam, DateWindowParam):
     posts: Flag = Field(False, description="also list every video of each public profile")
 
     @model_validator(mode="after")
@@ -28,6 +29,8 @@ class UserParams(UsernamesParam, VideosParam):
         # `videos=1` once listed a user's videos here; it now downloads files everywhere (issue 11).
         if self.videos and not self.posts:
             fail("-a videos=1 downloads the files of the videos -a posts=1 lists; add -a posts=1")
+        if (self.since or self.until) and not self.posts:
+            fail("-a since and -a until pick among the videos -a posts=1 lists; add -a posts=1")
         return self
 
 
@@ -59,5 +62,6 @@ class UserSpider(Args[UserParams], ScrollingFeedSpider):
             yield self.page_request(f"{self.web}/@{name}", "read_posts", f"@{name}", name=name)
 
     async def read_posts(self, response: Response, name: str) -> AsyncIterator[Any]:
-        async for out in self.scroll(response, f"user:{name}"):
+        # A profile lists its videos newest first: the walk ends once it is past -a since.
+        async for out in self.scroll(response, f"user:{name}", window=self.args.window, newest_first=True):
             yield out

@@ -44,6 +44,15 @@ async function commit(button, url) {
   if (response.ok) button.setAttribute("aria-pressed", "true");
 }
 
+// A search's user result: the app's snake_case user_info (the user tab of /search).
+function userCard(info) {
+  const el = document.createElement("div");
+  el.className = "video-card";
+  el.innerHTML = `<a class="author" href="/@${info.unique_id}">@${info.unique_id}</a> <p class="desc"></p>`;
+  el.querySelector(".desc").textContent = info.nickname;
+  return el;
+}
+
 // Play reports: the card across the middle of the screen is the one playing. When another takes
 // its place, or the page is left, the page reports how long it played, as TikTok's page reports
 // plays; the For-You feed learns from them.
@@ -81,13 +90,16 @@ async function loadMore() {
   try {
     const params = {...feedConfig.params, count: String(feedConfig.count), browser_language: navigator.language,
                     tz_name: Intl.DateTimeFormat().resolvedOptions().timeZone};
-    if (cursor !== null) params.cursor = String(cursor);
+    if (cursor !== null) params[feedConfig.cursorParam || "cursor"] = String(cursor);
     const response = await fetch(signedUrl(feedConfig.endpoint, params), {credentials: "same-origin"});
     const text = await response.text();
     if (!response.ok || !text) return;  // an empty body: try again on the next scroll
     const data = JSON.parse(text);
-    for (const item of data.itemList || []) feed.appendChild(card(item));
-    hasMore = Boolean(data.hasMore);
+    // Item lists say itemList; search answers item_list, data[] (type 1: a video) or user_list.
+    const found = data.itemList || data.item_list || (data.data || []).filter((d) => d.type === 1).map((d) => d.item);
+    for (const item of found) feed.appendChild(card(item));
+    for (const entry of data.user_list || []) feed.appendChild(userCard(entry.user_info));
+    hasMore = Boolean(data.hasMore ?? data.has_more);
     if (cursor !== null) cursor = data.cursor;
     document.body.dataset.loaded = String(feed.children.length);
     followPlaying();
