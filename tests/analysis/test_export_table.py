@@ -61,6 +61,7 @@ RECORDS: dict[str, list[dict[str, Any]]] = {
     "follows": [{"follower": "ann", "followee": "lena.cooks6", "observed_at": "2026-06-02T10:00:00Z"}],
     "hashtags": [{"id": "1600000000000003", "name": "london", "video_count": 50}],
     "sounds": [{"id": "7368000000000007919", "title": "Eyes Motion", "original": False}],
+    "totals": [{"id": "1600000000000003", "kind": "hashtag", "name": "london", "video_count": 50, "observed_at": "2026-06-01T00:00:10Z"}],
     "user_statuses": [{"username": "zed", "status": "refused", "reason": "private"}],
 }
 

@@ -151,7 +151,7 @@ CASES = [
     (["report", "{data}", "{tmp}/out", "--percentile", "nan"], "argument --percentile: 'nan'"),
     (["report", "{data}", "{tmp}/out", "--percentile", "inf"], "argument --percentile: 'inf'"),
     (["report", "{data}", "{tmp}/out", "--top", "0"], "argument --top: '0'"),
-    (["report", "{tmp}/empty", "{tmp}/out"], "has no videos.jsonl or follows.jsonl"),
+    (["report", "{tmp}/empty", "{tmp}/out"], "has no videos.jsonl, follows.jsonl or totals.jsonl"),
     (["runs", "{tmp}/empty"], "has no runs.jsonl"),
 ]
 

@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def crawl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scrapy", "crawl", "import", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    # The full log on stderr: these tests read Scrapy's stats dump.
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "import", "-s", "LOG_LEVEL=INFO", *args]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 def lines(path: Path) -> list[dict[str, object]]:
@@ -49,7 +51,11 @@ def test_imports_every_real_sample(real_fixtures: Path, tmp_path: Path) -> None:
     result = crawl("-a", f"path={real_fixtures}", "-s", f"DATA_DIR={tmp_path}")
     assert result.returncode == 0, result.stderr[-2000:]
     files = {p.name for p in tmp_path.glob("*.jsonl")}
-    assert files == {"videos.jsonl", "users.jsonl", "comments.jsonl", "hashtags.jsonl", "sounds.jsonl", "runs.jsonl"}  # no follows
+    assert files == {"videos.jsonl", "users.jsonl", "comments.jsonl", "hashtags.jsonl", "sounds.jsonl", "totals.jsonl", "runs.jsonl"}
+    # no follows; the one saved challenge detail's totals are a reading of that file (issue 16)
+    (reading,) = lines(tmp_path / "totals.jsonl")
+    assert (reading["kind"], reading["name"], reading["video_count"], reading["view_count"]) == ("hashtag", "duett", 0, 37_100_000_000)
+    assert reading["run_id"] == reading["source"] == "import:legacy_challenge_detail_2020-10_drawrowfly_mock.json"
     videos = lines(tmp_path / "videos.jsonl")
     # 12 + 7 + 1 (web lists, detail) + 30 + 1 + 1 (pages) + 1 (Zeeschuimer) + 27 + 27 + 1 + 2 (research),
     # less one: the docs' example answer lists the same video twice.

@@ -31,6 +31,7 @@ def simulator() -> Iterator[str]:
 
 def crawl(spider: str, base: str, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"DATA_DIR={data}", "-s", f"TIKTOK_API_URL={base}", *args]
+    cmd += ["-s", "LOG_LEVEL=INFO"]  # the full log on stderr: these tests read Scrapy's stats dump
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=ENV)
 
 
@@ -120,7 +121,7 @@ def test_network_plan_asks_only_for_the_seeds_counts(tmp_path: Path, small_world
         followers = truth(base, f"user/{seed}")["stats"]["followers"]
     assert result.returncode == 0
     assert (
-        f"the seeds have {seed}: {followers} followers" in result.stdout
-        and "Only the seeds' user info was sent (1 request(s))" in result.stdout
+        f"from 1 seed(s) ({seed}: {followers:,} followers)" in result.stdout
+        and "Sent for this plan: 1 request(s) (the seeds' user info)." in result.stdout
     )
     assert served.get("/v2/research/user/info/") == 1 and "/v2/research/user/followers/" not in served

@@ -1,12 +1,13 @@
 """Analysis of the jsonlines output with pandas, matplotlib and networkx; what the notebooks import.
 Never imports Scrapy, so it runs wherever the data is."""
 
-from tiktok.analysis import figures, network, study
+from tiktok.analysis import audit_charts, audit_tables, figures, network, study
 from tiktok.analysis.creators import likes_comments_ratio, posting_frequency, wrapped_counts
 from tiktok.analysis.hashtags import top_hashtags
 from tiktok.analysis.load import load, load_file
 from tiktok.analysis.search import search, video_texts
 from tiktok.analysis.timeseries import OBSERVATION_COLUMNS, about, growth, observations
+from tiktok.analysis.totals import totals_over_time
 from tiktok.analysis.virality import (
     TooLittleData,
     correlation_ci,
@@ -24,6 +25,8 @@ __all__ = [
     "OBSERVATION_COLUMNS",
     "TooLittleData",
     "about",
+    "audit_charts",
+    "audit_tables",
     "correlation_ci",
     "creator_growth",
     "figures",
@@ -39,6 +42,7 @@ __all__ = [
     "sound_usage",
     "study",
     "top_hashtags",
+    "totals_over_time",
     "video_growth",
     "video_texts",
     "viral_creators",

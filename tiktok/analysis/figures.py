@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from tiktok.analysis.network import degree_table, tail_exponent
 from tiktok.analysis.timeseries import growth, observations, span
+from tiktok.analysis.totals import MEASURES as TOTALS_MEASURES
 from tiktok.analysis.virality import follower_steps
 
 VIRAL_COLORS = ("#FE2C55", "#C2185B", "#FF8F00", "#6A1B9A")
@@ -290,5 +292,33 @@ def audit_shares(table: pd.DataFrame, interests: str, control: str = "control") 
         f"Share of For-You videos matching {interests}, per {width} videos shown",
         f"persona runs (scrapy crawl foryou -a persona=...), {dates}",
         f"{int(table['n'].sum()):,} videos, {table['persona'].nunique()} personas",
+    )
+    return fig
+
+
+def totals_lines(series: pd.DataFrame) -> Figure:
+    """One panel per measure the entities have (videos; views for hashtags), one line per entity
+    labelled with its name, and the title's measure, source, dates (UTC) and n."""
+    kind = series.attrs.get("kind", "entity")
+    measures = [m for m in TOTALS_MEASURES if series[m].notna().any()] or ["video_count"]
+    fig = Figure(figsize=(10, 3.2 * len(measures) + 1.3), layout="constrained")
+    axes = fig.subplots(len(measures), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, measure in zip(axes, measures, strict=True):
+        for k, ((name, _), entity) in enumerate(series.groupby(["name", "id"], sort=True)):
+            prefix = "#" if kind == "hashtag" else ""
+            ax.plot(entity["observed_at"], entity[measure].astype("Float64"), marker="o", lw=1.6, color=OTHER_COLORS[k % len(OTHER_COLORS)])
+            last = (entity["observed_at"].iloc[-1], float(entity[measure].iloc[-1]))
+            ax.annotate(f"{prefix}{name}", last, fontsize=8, xytext=(4, 0), textcoords="offset points", va="center")
+        ax.set_ylabel(TOTALS_MEASURES[measure])
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.margins(x=0.08)  # room for the names at the lines' ends
+    time_axis(axes[-1])
+    axes[-1].set_xlabel("observed (UTC); ids and every reading in the CSV")
+    entities = series["id"].nunique()
+    title(
+        fig,
+        f"{' and '.join(m.split('_')[0] + 's' for m in measures).capitalize()} TikTok reports per {kind}, at each crawl that read them",
+        series.attrs.get("about", "source unknown"),
+        f"{entities} {kind}s, {len(series)} readings",
     )
     return fig

@@ -15,6 +15,7 @@ from tiktok.analysis import creators, figures, network, study
 from tiktok.analysis.hashtags import top_hashtags
 from tiktok.analysis.load import load
 from tiktok.analysis.timeseries import MIN_STEP_HOURS
+from tiktok.analysis.totals import KINDS, totals_over_time
 from tiktok.analysis.virality import (
     DEFAULT_PERCENTILE,
     SOUND_WINDOW_HOURS,
@@ -69,11 +70,12 @@ def listed(parts: Iterable[str]) -> str:
 def write_report(data_dir: Path, out_dir: Path, top: int = 20, percentile: float = DEFAULT_PERCENTILE) -> Report:
     report = Report(out_dir)
     problems: list[str] = []
-    videos, users, follows = (load(data_dir, name, problems) for name in ("videos", "users", "follows"))
+    videos, users, follows, totals = (load(data_dir, name, problems) for name in ("videos", "users", "follows", "totals"))
     report.notes += problems
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TooLittleData)
         analyse(report, data_dir, videos, users, follows, top, percentile)
+        totals_part(report, data_dir, totals)
     report.notes += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, TooLittleData)))
     return report
 
@@ -166,6 +168,37 @@ def creators_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame) -> 
     report.table("wrapped_counts", wrapped)
     if len(wrapped):
         report.findings.append("likes past 2^31 (the web's int32 wraps): " + ", ".join(f"@{u}" for u in wrapped["username"]))
+
+
+def totals_part(report: Report, data_dir: Path, totals: pd.DataFrame) -> None:
+    """Each hashtag's and sound's reported totals over time: a CSV and a chart per kind."""
+    if not len(totals):
+        report.notes.append(
+            f"no totals in {data_dir / 'totals.jsonl'}: crawl a hashtag or a sound (twice, apart) for their totals over time"
+        )
+        return
+    for kind in KINDS:
+        if not (totals["kind"] == kind).any():
+            continue
+        series = totals_over_time(totals, kind)
+        report.table(f"{kind}_totals", series)
+        if len(series):
+            report.figure(f"{kind}_totals", figures.totals_lines(series))
+            prefix = "#" if kind == "hashtag" else ""
+            report.findings.append(
+                f"{kind} totals over time (first to last reading): "
+                + listed(f"{prefix}{name} {change(rows)}" for (name, _), rows in series.groupby(["name", "id"], sort=True))
+            )
+
+
+def change(rows: pd.DataFrame) -> str:
+    """'50 to 52 videos, 908,377 to 908,511 views (2 readings)': a measure left out where never reported."""
+    parts = []
+    for column, unit in (("video_count", "videos"), ("view_count", "views")):
+        values = rows[column].dropna()
+        if len(values):
+            parts.append(f"{int(values.iloc[0]):,} to {int(values.iloc[-1]):,} {unit}")
+    return f"{', '.join(parts) or 'no totals'} ({len(rows)} readings)"
 
 
 def network_part(report: Report, follows: pd.DataFrame) -> None:

@@ -43,8 +43,8 @@ def run_hashtags(parser: Parser, args: argparse.Namespace) -> int:
 def run_report(parser: Parser, args: argparse.Namespace) -> int:
     from tiktok.analysis.report import write_report
 
-    if not (args.data_dir / "videos.jsonl").is_file() and not (args.data_dir / "follows.jsonl").is_file():
-        parser.error(f"{args.data_dir} has no videos.jsonl or follows.jsonl: give the DATA_DIR a crawl wrote (e.g. data/)")
+    if not any((args.data_dir / f"{name}.jsonl").is_file() for name in ("videos", "follows", "totals")):
+        parser.error(f"{args.data_dir} has no videos.jsonl, follows.jsonl or totals.jsonl: give the DATA_DIR a crawl wrote (e.g. data/)")
     if same_path(args.out_dir, args.data_dir):
         parser.error(f"{args.out_dir} is the data directory: write the report elsewhere (e.g. report/)")
     report = write_report(args.data_dir, args.out_dir, args.top, args.percentile)

@@ -1,5 +1,6 @@
-"""Deduplicate by (type, key): comments, follows, hashtags and sounds once across runs; users once
-per run; videos once per run and source (their observations over time, and per list, are the data). The key is only reserved here:
+"""Deduplicate by (type, key): comments, follows, hashtags and sounds once across runs; users, and
+the totals of a hashtag or sound (totals.jsonl), once per run; videos once per run and source (their
+observations over time, and per list, are the data). The key is only reserved here:
 the write pipeline marks it stored after a successful write, so a crash or a full disk in between
 never marks unstored data as seen. Duplicates are counted in `dedupe/dropped/<type>`.
 
@@ -13,7 +14,7 @@ from typing import Any
 from scrapy.exceptions import DropItem, NotConfigured
 
 from tiktok.run.context import RunContext, run_context
-from tiktok.schema.items import User, Video
+from tiktok.schema.items import Totals, User, Video
 
 
 class Duplicate(DropItem):
@@ -31,7 +32,7 @@ class DedupePipeline:
         return cls(run_context(crawler), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Video | User) and item.run_id is None:
+        if isinstance(item, Video | User | Totals) and item.run_id is None:
             item.run_id = self.context.run_id
         if self.store.reserve(item):
             return item

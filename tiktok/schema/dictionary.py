@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from tiktok.schema import items
 from tiktok.schema.fields import KINDS, WEB_ROOTS, table
 
@@ -28,7 +30,7 @@ def data_dictionary() -> str:
     ]
     lines += [f"| {k.name} | {type_name(k.python)} | {k.sqlite} | {k.arrow or '(inferred)'} | {k.doc} |" for k in KINDS.values()]
     for file, cls in items.ITEM_TYPES.items():
-        lines += ["", f"## {cls.__name__} (`{file}.jsonl`)", "", (cls.__doc__ or "").strip(), ""]
+        lines += ["", f"## {cls.__name__} (`{file}.jsonl`)", "", inspect.cleandoc(cls.__doc__ or ""), ""]
         if cls.__name__ in WEB_ROOTS:
             lines += [f"Web paths start from {WEB_ROOTS[cls.__name__]}.", ""]
         lines += ["| field | kind | type | unit | meaning | web JSON | Research API |", "|---|---|---|---|---|---|---|"]

@@ -255,13 +255,24 @@ class Follow:
 
 @attrs.define(kw_only=True)
 class Hashtag:
-    """A hashtag (TikTok calls it a challenge)."""
+    """A hashtag (TikTok calls it a challenge), stored once: as first seen. Its totals at every
+    reading, including those read after it was first seen without them, are rows of totals.jsonl."""
 
     id: str = field("hashtag id", ID, web="challenge.id", required=True)
     name: str | None = field("name without #", NAME, web="challenge.title")
     description: str | None = field("description", NAME, web="challenge.desc")
-    video_count: int | None = field("videos TikTok reports for it", COUNT, unit="count", web=("statsV2.videoCount", "stats.videoCount"))
-    view_count: int | None = field("views TikTok reports for it", COUNT, unit="count", web=("statsV2.viewCount", "stats.viewCount"))
+    video_count: int | None = field(
+        "videos TikTok reported when first stored (totals.jsonl: every reading)",
+        COUNT,
+        unit="count",
+        web=("statsV2.videoCount", "stats.videoCount"),
+    )
+    view_count: int | None = field(
+        "views TikTok reported when first stored (totals.jsonl: every reading)",
+        COUNT,
+        unit="count",
+        web=("statsV2.viewCount", "stats.viewCount"),
+    )
     source: str | None = field(SOURCE_DOC, NAME)
     collector: str | None = field(COLLECTOR_DOC, NAME)
     scraped_at: str | None = field(SCRAPED_DOC, ISO_TIME, unit="ISO 8601 UTC")
@@ -269,17 +280,38 @@ class Hashtag:
 
 @attrs.define(kw_only=True)
 class Sound:
-    """A sound (TikTok calls it music)."""
+    """A sound (TikTok calls it music), stored once: as first seen. Its count of videos at every
+    reading is a row of totals.jsonl."""
 
     id: str = field("sound id", ID, web="music.id", research_note="a video's music_id", required=True)
     title: str | None = field("title", TEXT, web="music.title")
     author: str | None = field("author name", TEXT, web="music.authorName")
     original: bool | None = field("the creator's original sound", FLAG, web="music.original")
-    video_count: int | None = field("videos using it", COUNT, unit="count", web="stats.videoCount")
+    video_count: int | None = field(
+        "videos using it when first stored (totals.jsonl: every reading)", COUNT, unit="count", web="stats.videoCount"
+    )
     play_url: str | None = field("audio URL (signed, expires)", URL, web="music.playUrl")
     source: str | None = field(SOURCE_DOC, NAME)
     collector: str | None = field(COLLECTOR_DOC, NAME)
     scraped_at: str | None = field(SCRAPED_DOC, ISO_TIME, unit="ISO 8601 UTC")
+
+
+@attrs.define(kw_only=True)
+class Totals:
+    """TikTok's reported totals of a hashtag or a sound, as one run read them: every crawl that reads
+    them adds a row (one per entity and run), so a hashtag's size or a sound's use can be followed
+    over time. hashtags.jsonl and sounds.jsonl list each one once, as first stored; its totals at
+    every reading are here."""
+
+    id: str = field("the hashtag's or the sound's id", ID, required=True)
+    kind: str | None = field("what the totals are of: hashtag or sound", NAME)
+    name: str | None = field("the hashtag's name without #, or the sound's title", TEXT)
+    video_count: int | None = field("videos TikTok reports for it", COUNT, unit="count", web_note="the hashtag's or sound's video_count")
+    view_count: int | None = field("views TikTok reports for it (hashtags only)", COUNT, unit="count", web_note="the hashtag's view_count")
+    observed_at: str | None = field("when TikTok reported them (the answer's own time, else the server's)", ISO_TIME, unit="ISO 8601 UTC")
+    source: str | None = field(SOURCE_DOC, NAME)
+    collector: str | None = field(COLLECTOR_DOC, NAME)
+    run_id: str | None = field("the crawl run that read them (for imports: the file); one row per entity and run", NAME)
 
 
 @attrs.define(kw_only=True)
@@ -302,6 +334,7 @@ ITEM_TYPES: dict[str, type] = {
     "follows": Follow,
     "hashtags": Hashtag,
     "sounds": Sound,
+    "totals": Totals,
     "user_statuses": UserStatus,
 }
-Item = Video | User | Comment | Follow | Hashtag | Sound | UserStatus
+Item = Video | User | Comment | Follow | Hashtag | Sound | Totals | UserStatus
