@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make cluster N=3: a local redis-server (loopback, no persistence, a free port), the simulator, and
+# make cluster N=3: a local redis-server (loopback, an append-only file and no snapshots, a free port), the simulator, and
 # N workers of one `video -a comments=all` crawl sharing it through Redis (tiktok/scale/); shows
 # `python -m tiktok cluster status` every few seconds, merges the shards when the crawl is done, and
 # stops everything it started on Ctrl-C. CLUSTER_SPIDER_ARGS replaces the crawl's arguments;
@@ -22,7 +22,10 @@ stop() {
 trap 'stop; echo "cluster stopped"; exit 0' INT TERM
 
 command -v redis-server >/dev/null || { echo "redis-server is not installed: run make setup" >&2; exit 2; }
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
+# No snapshots, but an append-only file (in a directory of this run's): a redis-server restarted
+# on the same port and directory keeps the frontier, and the workers wait for it meanwhile.
+REDIS_DIR=$(mktemp -d)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly yes --dir "$REDIS_DIR" >/dev/null &
 PIDS+=($!)
 "$PY" -m tiktok.simulator --port "$SIM_PORT" >/dev/null &
 PIDS+=($!)

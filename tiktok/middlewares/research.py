@@ -15,11 +15,15 @@ here, so spider callbacks see only good answers and the per-user refusals (issue
   goes to the errback as `QuotaReached`.
 - fatal (anything else): the errback gets `ResearchGaveUp(lost=False)`.
 
-Every request sent costs quota, failed ones too, as the API counts them (§4): the ledger
-(DATA_DIR/state/research-quota.json) is kept per answer, and the run's stats count
-`research/quota/<family>/requests` and `research/quota/<family>/records`.
+Every request sent costs quota, failed ones too, as the API counts them (§4): each is taken from
+the day's allowance in the quota ledger before it is sent (tiktok/research/ledger.py: DATA_DIR's
+on one machine, Redis's when workers share a crawl, so N workers never send more than the quota),
+its records are added at its answer, and the run's stats count `research/quota/<family>/requests`
+and `research/quota/<family>/records`. When the allowance is spent the request is not sent: the
+spider closes as for the API's own daily_quota answer, and a shared crawl keeps the request on its
+queue for the next run.
 
-Settings: DATA_DIR, TIKTOK_RESEARCH_MAX_RETRIES (6), TIKTOK_RESEARCH_BACKOFF (0.5 s, doubled per
+Settings: those of the ledger, TIKTOK_RESEARCH_MAX_RETRIES (6), TIKTOK_RESEARCH_BACKOFF (0.5 s, doubled per
 try, at most 30 s), TIKTOK_RETRY_AFTER_MAX (300 s).
 """
 
@@ -28,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -38,18 +41,20 @@ from scrapy.utils.defer import deferred_from_coro
 
 from tiktok.middlewares.retry_after import retry_after_seconds
 from tiktok.research.answers import RETRIED, Answer, QuotaReached, ResearchGaveUp, classify, quota_family
-from tiktok.research.state import QuotaLedger, next_reset
+from tiktok.research.ledger import Ledger, open_ledger
+from tiktok.research.state import next_reset
+from tiktok.scale.frontier import REQUEUE
 
 logger = logging.getLogger(__name__)
 REFUSAL = "research_refusal"
+TAKEN = "research_quota_taken"  # meta: the request was counted when it was sent
 
 
 class ResearchApiMiddleware:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         settings = crawler.settings
-        self.data_dir = Path(settings.get("DATA_DIR", "data"))
-        self._ledger: QuotaLedger | None = None
+        self._ledger: Ledger | None = None
         self.max_retries = settings.getint("TIKTOK_RESEARCH_MAX_RETRIES", 6)
         self.backoff = settings.getfloat("TIKTOK_RESEARCH_BACKOFF", 0.5)
         self.retry_after_cap = settings.getfloat("TIKTOK_RETRY_AFTER_MAX", 300.0)
@@ -60,16 +65,27 @@ class ResearchApiMiddleware:
         return cls(crawler)
 
     @property
-    def ledger(self) -> QuotaLedger:
-        """Read at the first research answer: a crawl of the web site never touches it."""
+    def ledger(self) -> Ledger:
+        """Opened at the first research request: a crawl of the web site never touches it."""
         if self._ledger is None:
-            self._ledger = QuotaLedger(self.data_dir / "state", self.data_dir / "runs.jsonl")
+            self._ledger = open_ledger(self.crawler.settings)
         return self._ledger
 
-    def charge(self, request: Request, records: int) -> None:
+    def process_request(self, request: Request) -> None:
+        """Takes the request from today's allowance, or stops the crawl when there is none left."""
+        if not request.meta.get("research"):
+            return
         family = quota_family(request.url)
-        self.ledger.add(family, requests=1, records=records)
-        self.ledger.save()  # each answer: a kill -9 must not forget what was spent
+        if not self.ledger.take(family):
+            request.meta[REQUEUE] = True  # not sent: a shared crawl keeps it on its queue
+            self.close_for_quota()
+            raise QuotaReached(f"today's {family} quota is spent ({self.ledger.today(family)['requests']} requests)")
+        request.meta[TAKEN] = True
+
+    def charge(self, request: Request, records: int) -> None:
+        """An answer's cost: its records, and its request when it was not counted at sending."""
+        family = quota_family(request.url)
+        self.ledger.add(family, requests=0 if request.meta.get(TAKEN) else 1, records=records)
         self.crawler.stats.inc_value(f"research/quota/{family}/requests")
         self.crawler.stats.inc_value(f"research/quota/{family}/records", records)
 
@@ -85,6 +101,8 @@ class ResearchApiMiddleware:
             request.meta[REFUSAL] = (answer.user_status, answer.message)
             return response
         if answer.kind == "daily_quota":
+            self.ledger.close_day(quota_family(request.url))  # spent by others too: every worker stops
+            request.meta[REQUEUE] = True
             self.close_for_quota()
             raise QuotaReached(answer.reason())
         if answer.kind not in RETRIED:

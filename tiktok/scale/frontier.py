@@ -10,6 +10,10 @@ Keys, for spider S (one crawl per spider name at a time):
 - tiktok:S:workers      the workers that took part; tiktok:S:inflight:W what worker W has popped
                         and not finished ("score|pickled request" by a number)
 - tiktok:S:stats        each worker's counts (items per type, errors), as JSON by worker id
+- tiktok:S:shared        what a spider's callbacks share besides the queue (research_network's
+                        users known, asked and found: tiktok/scale/network.py)
+- tiktok:S:finished      the run id of the crawl that last ended (a day): a crawl record gone
+                        without it was lost (a Redis restarted without persistence)
 - tiktok:alive:W        worker W's heartbeat, with a time to live: gone means dead
 
 scrapy-redis's queue loses a request once popped; here the pop also files the request under the
@@ -24,6 +28,9 @@ from typing import Any
 import redis
 
 PREFIX = "tiktok:"
+# Request meta: the request was not done (the daily quota stopped it before it was sent), so it
+# stays filed under its worker and goes back on the queue when the worker leaves.
+REQUEUE = "tiktok_requeue"
 
 
 def key(spider: str, what: str) -> str:
@@ -45,7 +52,7 @@ CLAIM = """
 local args = redis.call('HGET', KEYS[1], 'arguments')
 if not args then
   if ARGV[1] == '' then return {'none', ''} end
-  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
   redis.call('HSET', KEYS[1], 'arguments', ARGV[1], 'run_id', ARGV[2], 'seeding', ARGV[3], 'started_at', ARGV[4])
   return {'seed', ARGV[2]}
 end
@@ -65,7 +72,7 @@ return {n, found[1]}
 
 # What is left to do: the queue, a live seeder, the in-flight requests of live workers. A dead
 # worker's in-flight requests go back on the queue first. With ARGV[2] = '1' and nothing left, the
-# crawl ends: its record, queue and dupefilter go, so the next crawl of this spider starts afresh.
+# crawl ends: its record, queue, dupefilter and shared state go, so the next crawl of this spider starts afresh.
 PENDING = """
 local prefix = ARGV[1]
 local pending = redis.call('ZCARD', KEYS[1])
@@ -90,7 +97,8 @@ for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
 end
 local exists = redis.call('EXISTS', KEYS[3])
 if pending == 0 and ARGV[2] == '1' and exists == 1 then
-  redis.call('DEL', KEYS[3], KEYS[5], KEYS[1])
+  redis.call('SET', KEYS[7], redis.call('HGET', KEYS[3], 'run_id'), 'EX', 86400)
+  redis.call('DEL', KEYS[3], KEYS[5], KEYS[1], KEYS[6])
   return {0, requeued, 'finished'}
 end
 return {pending, requeued, exists == 1 and 'running' or 'none'}
@@ -108,6 +116,9 @@ class Frontier:
         self.workers_key = key(spider, "workers")
         self.inflight_key = key(spider, f"inflight:{worker}")
         self.stats_key = key(spider, "stats")
+        self.shared_key = key(spider, "shared")
+        self.finished_key = key(spider, "finished")
+        self.about: dict[str, Any] = {}
         self._claim = server.register_script(CLAIM)
         self._pop = server.register_script(POP)
         self._pending = server.register_script(PENDING)
@@ -115,7 +126,7 @@ class Frontier:
     def claim(self, arguments: str, run_id: str, started_at: str) -> tuple[str, str]:
         """('seed', run id) for the worker that starts the crawl, ('join', run id), ('none', '')
         when there is no crawl to join, ('other', its arguments) when another crawl runs."""
-        keys = [self.crawl_key, self.dupefilter_key, self.stats_key]
+        keys = [self.crawl_key, self.dupefilter_key, self.stats_key, self.shared_key]
         verdict, value = self._claim(keys=keys, args=[arguments, run_id, self.worker, started_at])
         return verdict.decode(), value.decode()
 
@@ -139,22 +150,30 @@ class Frontier:
 
     def pending(self, finish: bool = False) -> tuple[int, int, str]:
         """(requests left anywhere, requests taken back from dead workers, crawl state)."""
-        keys = [self.queue_key, self.workers_key, self.crawl_key, key(self.spider, "inflight:"), self.dupefilter_key]
+        keys = [self.queue_key, self.workers_key, self.crawl_key, key(self.spider, "inflight:"), self.dupefilter_key, self.shared_key]
+        keys.append(self.finished_key)
         left, requeued, state = self._pending(keys=keys, args=[PREFIX, "1" if finish else "0"])
         return int(left), int(requeued), state.decode()
 
     def enter(self, ttl: float, about: dict[str, Any]) -> None:
         """This worker is alive (for `ttl` seconds unless it beats again) and takes part."""
+        self.about = {"spider": self.spider, **about}
+        self.beat(ttl, None)
+
+    def beat(self, ttl: float, counts: dict[str, Any] | None) -> None:
+        """Alive for `ttl` seconds more. The heartbeat is written whole each time, not only
+        extended: after an outage of Redis longer than `ttl` the worker counts as alive again."""
         with self.server.pipeline() as pipe:
-            pipe.set(alive_key(self.worker), json.dumps({"spider": self.spider, **about}), px=int(ttl * 1000))
+            pipe.set(alive_key(self.worker), json.dumps(self.about), px=int(ttl * 1000))
             pipe.sadd(self.workers_key, self.worker)
+            if counts is not None:
+                pipe.hset(self.stats_key, self.worker, json.dumps(counts))
             pipe.execute()
 
-    def beat(self, ttl: float, counts: dict[str, Any]) -> None:
-        with self.server.pipeline() as pipe:
-            pipe.pexpire(alive_key(self.worker), int(ttl * 1000))
-            pipe.hset(self.stats_key, self.worker, json.dumps(counts))
-            pipe.execute()
+    def finished_run(self) -> str | None:
+        """The run id of the crawl of this spider that last ended here, if it ended within a day."""
+        raw = self.server.get(self.finished_key)
+        return None if raw is None else raw.decode() if isinstance(raw, bytes) else str(raw)
 
     def leave(self, counts: dict[str, Any]) -> int:
         """This worker stops: what it took and did not finish (a Ctrl-C drops queued downloads) goes

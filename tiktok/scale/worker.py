@@ -31,9 +31,9 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.queue import PriorityQueue  # type: ignore[import-untyped]
 
-from tiktok.run.context import RunRefused
+from tiktok.run.context import RunRefused, run_context
 from tiktok.scale import config
-from tiktok.scale.frontier import Frontier, canonical
+from tiktok.scale.frontier import REQUEUE, Frontier, canonical
 
 logger = logging.getLogger(__name__)
 
@@ -93,11 +93,19 @@ class Worker:
 
     def settle(self) -> None:
         """Forgets the requests the engine is done with: their callbacks have run, and what they
-        yielded is on the queue. The engine keeps a request in its slot from download until its
-        callback's output is handled (scrapy/core/engine.py, _start_scheduled_request)."""
+        yielded is on the queue. A request the daily quota stopped unsent (meta REQUEUE) is not
+        done: it stays filed and goes back on the queue when the worker leaves.
+
+        Why Scrapy's private `engine._slot.inprogress`: the engine keeps a request there from its
+        download until its callback's output is handled (scrapy/core/engine.py,
+        _start_scheduled_request), and no public signal marks that end. response_received and
+        request_left_downloader fire before the callback runs, so a request counted done there
+        would let an idle worker end the crawl, or a kill -9 lose the requests its callback was
+        about to queue; request_dropped and request_scheduled are about requests entering the
+        scheduler, not leaving the engine."""
         slot = getattr(self.crawler.engine, "_slot", None)
         busy = slot.inprogress if slot is not None else set()
-        done = [n for n, request in self.taken.items() if request not in busy]
+        done = [n for n, request in self.taken.items() if request not in busy and not request.meta.get(REQUEUE)]
         for n in done:
             del self.taken[n]
         self.frontier.done(done)
@@ -121,6 +129,18 @@ class Worker:
             raise DontCloseSpider
         if state == "finished":
             logger.info("worker %s: nothing left in the crawl %s; it is finished", self.id, self.run_id)
+        if state == "none" and self.frontier.finished_run() != self.run_id:
+            self.lost_frontier()
+
+    def lost_frontier(self) -> None:
+        """The crawl's record vanished from Redis without the crawl ending (Redis restarted without
+        persistence, or its keys deleted): what was queued is gone, so the run is not complete."""
+        what = (
+            f"the crawl {self.run_id} in Redis at {self.url} was lost mid-crawl (restarted without persistence?): "
+            "requests queued there were never collected"
+        )
+        logger.error("worker %s: %s", self.id, what)
+        run_context(self.crawler).gap(what, fill=f"start the crawl again: python -m tiktok work {self.spider} -a ...")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.loop.running:

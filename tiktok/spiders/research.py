@@ -20,8 +20,10 @@ from twisted.python.failure import Failure
 
 from tiktok.middlewares.research import REFUSAL
 from tiktok.research.answers import ResearchGaveUp
-from tiktok.research.state import CorruptState, QuotaLedger
+from tiktok.research.ledger import open_ledger
+from tiktok.research.state import CorruptState
 from tiktok.run.context import run_context
+from tiktok.scale.config import redis_url, worker_id
 from tiktok.schema.items import Item, UserStatus
 from tiktok.spiders.base import TikTokSpider
 
@@ -43,7 +45,11 @@ class ResearchSpider(TikTokSpider):
 
     @property
     def state_dir(self) -> Path:
-        return Path(self.settings.get("DATA_DIR", "data")) / "state"
+        """DATA_DIR/state/; a worker of a crawl shared through Redis keeps it in its own shard."""
+        data_dir = Path(self.settings.get("DATA_DIR", "data"))
+        if redis_url(self.settings) is not None:
+            data_dir = data_dir / worker_id(self.settings)
+        return data_dir / "state"
 
     @property
     def reset_state(self) -> bool:
@@ -52,8 +58,7 @@ class ResearchSpider(TikTokSpider):
 
     def today(self, family: str) -> dict[str, int]:
         """Today's quota use so far, for plans (the middleware keeps the ledger)."""
-        data_dir = Path(self.settings.get("DATA_DIR", "data"))
-        return QuotaLedger(self.state_dir, data_dir / "runs.jsonl").today(family)
+        return open_ledger(self.settings).today(family)
 
     def post(self, endpoint: str, body: dict[str, Any], callback: Any, fields: tuple[str, ...] = (), **cb_kwargs: Any) -> scrapy.Request:
         query = f"?fields={','.join(fields)}" if fields else ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import AsyncIterator, Iterable
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import Field
@@ -23,21 +24,22 @@ from scrapy.http import Request, Response
 
 from tiktok.parsing import Context, parse_any
 from tiktok.research.answers import ResearchGaveUp
-from tiktok.research.state import DAILY, load_state, save_json
+from tiktok.research.plan import PAGE, Plan
+from tiktok.research.state import load_state, save_json
 from tiktok.run.context import run_context
+from tiktok.scale.network import SharedNetwork, shared_network
 from tiktok.schema.items import Follow, User
-from tiktok.spiders.params import Args, FilePath, Flag, ListOrFile, ResumableParam, Usernames, UsernamesParam
+from tiktok.spiders.params import Args, FilePath, ListOrFile, PlanParam, ResumableParam, Usernames, UsernamesParam
 from tiktok.spiders.research import ResearchSpider
 
 
-class ResearchNetworkParams(ListOrFile, ResumableParam):
+class ResearchNetworkParams(ListOrFile, PlanParam, ResumableParam):
     target, sources, file_values = "seeds", ("seeds", "file"), UsernamesParam.file_values
     seeds: Usernames = Field(default_factory=list, description="the users to start from, comma-separated (or -a file)")
     file: FilePath = Field(None, description="a file of seed usernames: one per line, or a CSV with a 'username' column")
     direction: Literal["following", "followers"] = Field("following", description="whose lists to follow")
     depth: int = Field(2, ge=1, le=10, description="hops from the seeds (the seeds are hop 0)")
     max_users: int | None = Field(None, ge=1, le=10_000_000, description="users at most in the network")
-    plan: Flag = Field(False, description="ask only the seeds' user info and print the requests and days it would take")
 
 
 class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
@@ -50,6 +52,11 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
     @property
     def source(self) -> str:
         return f"research_network:{self.args.direction}"
+
+    @cached_property
+    def shared(self) -> SharedNetwork | None:
+        """The frontier in Redis when workers share the crawl (issue 14); None on one machine."""
+        return None if self.args.plan else shared_network(self.crawler, self.args.max_users)
 
     def load_frontier(self) -> None:
         label = hashlib.sha1(",".join(sorted(self.args.seeds)).encode()).hexdigest()[:10]
@@ -86,6 +93,10 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
             for seed in self.args.seeds:
                 yield self.post("user/info", {"username": seed}, self.plan_info, (field,), name=seed, field=field)
             return
+        if self.shared is not None:  # the first worker: the seeds, once
+            for name in self.shared.seed(self.args.seeds):
+                yield self.page(name, 0, None)
+            return
         for request in self.next_requests():
             yield request
 
@@ -102,25 +113,34 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
             self.print_plan()
 
     def print_plan(self) -> None:
+        """The seeds' own lists bound the first hop: a page per 100 accounts their counts give (the
+        API lists only public ones, so it may be fewer), one request for a refused seed. Deeper hops
+        are an estimate: every user as large as the seeds' average."""
         known = [c for c in self.plan_counts.values() if c is not None]
         average = sum(known) / len(known) if known else 0
+        first_hop = sum(1 if c is None else max(1, math.ceil(c / PAGE)) for c in self.plan_counts.values())
         users, requests, total = float(len(known)), 0.0, float(len(self.args.seeds))
         for _ in range(self.args.depth):  # users at each hop times the pages of their lists
-            requests += users * max(1, math.ceil(average / 100))
+            requests += users * max(1, math.ceil(average / PAGE))
             users = min(users * average, (self.args.max_users or math.inf) - total)
             total += users
-        seeds = ", ".join(f"{n}: {'refused' if c is None else c}" for n, c in self.plan_counts.items())
-        used = self.today("follow")
-        left = max(1, DAILY["follow"][0] - used["requests"])
-        print(
-            f"Plan for a depth-{self.args.depth} {self.args.direction} crawl from {len(self.args.seeds)} seed(s): the seeds have"
-            f" {seeds} {self.args.direction}.\n"
-            f"  About {requests:,.0f} requests (if every user had the seeds' average of {average:,.0f}); the API lists only public"
-            " accounts, so real lists are shorter.\n"
-            f"  Follow quota today: {used['requests']} of {DAILY['follow'][0]} used; about {math.ceil(requests / left)} day(s).\n"
-            f"Only the seeds' user info was sent ({len(self.args.seeds)} request(s)).",
-            flush=True,
+        seeds = ", ".join(f"{n}: {'refused' if c is None else f'{c:,}'}" for n, c in self.plan_counts.items())
+        deeper, direction = self.args.depth > 1, self.args.direction
+        plan = Plan(
+            spider=self.name,
+            subject=f"a depth-{self.args.depth} {direction} crawl from {len(self.args.seeds)} seed(s) ({seeds} {direction})",
+            family="follow",
+            low=len(self.args.seeds),
+            high=None if deeper else first_hop,
+            estimate=max(len(self.args.seeds), round(requests)) if deeper else None,
+            why="a page per 100 accounts of each list; the API lists only public accounts, so real lists may be shorter",
+            unknown=(f"the lists beyond the seeds; 'about' takes every user to have the seeds' average of {average:,.0f} {direction}",)
+            if deeper
+            else (),
+            sent=len(self.args.seeds),
+            sent_for="the seeds' user info",
         )
+        print(plan.text(self.today("follow")), flush=True)
 
     def next_requests(self) -> list[Any]:
         """Users from the queue not yet asked, within `depth` hops of the seeds, all at once (Scrapy
@@ -145,6 +165,12 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
             yield item
         await self.all_stored(stored)
         found = [f.followee if self.args.direction == "following" else f.follower for f in items if isinstance(f, Follow)]
+        if self.shared is not None:
+            for request in self.shared_next(
+                name, level, found, int(result.cursor) if more and result and result.cursor is not None else None, refusal
+            ):
+                yield request
+            return
         entry = self.lists.setdefault(name, {"cursor": None, "found": []})
         entry["found"].extend(found)
         if more:
@@ -163,11 +189,26 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
         for request in self.next_requests():
             yield request
 
+    def shared_next(self, name: str, level: int, found: list[str], cursor: int | None, refusal: tuple[str, str] | None) -> list[Any]:
+        """A stored page of a shared crawl: the list's next page, or the users it made known."""
+        assert self.shared is not None
+        if cursor is not None:
+            self.shared.found(name, found)
+            return [self.page(name, level, cursor)]
+        new = self.shared.finish(name, "parsed" if refusal is None else refusal[0], found, level + 1)
+        return [self.page(other, level + 1, None) for other in new if level + 1 < self.args.depth]
+
     def lost(self, request: Request, error: ResearchGaveUp) -> Iterable[Any]:
         name = request.cb_kwargs["name"]
         if self.args.plan:
             self.plan_count(name, None)
             return ()
+        if self.shared is not None:
+            self.gap(f"@{name}: {self.args.direction} ({error})")
+            if error.lost:
+                return ()
+            self.shared.finish(name, "error", [], request.cb_kwargs["level"] + 1)
+            return [self.user_status(name, None, self.source, error=str(error))]
         self.in_progress.discard(name)
         cursor = self.lists.get(name, {}).get("cursor")
         self.gap(f"@{name}: {self.args.direction}" + (f" after cursor {cursor}" if cursor is not None else "") + f" ({error})")
@@ -186,6 +227,11 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
         self.save_state()
 
     def closed(self, reason: str) -> None:
+        if self.shared is not None:
+            counts = self.shared.counts()  # none once the last worker has ended the crawl
+            if counts["known"]:
+                self.logger.info("network (shared through Redis): %d users known, %d asked so far", counts["known"], counts["asked"])
+            return
         if hasattr(self, "frontier_path") and not self.args.plan:
             self.save_state()
             asked = sum(1 for n, _ in self.queue if n in self.statuses)
