@@ -4,6 +4,9 @@
 # notebooks), show where everything is, and keep the simulator up until Ctrl-C.
 # DEMO_SECONDS=N stops it N seconds after the tour (0: at once), for tests and unattended runs;
 # DEMO_HOURS=N takes N hourly snapshots (default 6); DEMO_DATA and DEMO_REPORT say where output goes.
+# It refuses a port that something else holds (it would tour and move the clock of a simulator it
+# did not start), and starts from an empty data folder: an old one is moved aside to
+# <data>.old-<UTC time>/, never appended to. DEMO_CHECKS_ONLY=1 runs only these checks (for tests).
 set -euo pipefail
 PORT=${PORT:-8800}
 PY=${PY:-.venv/bin/python}
@@ -12,6 +15,21 @@ DATA=${DEMO_DATA:-data}
 REPORT=${DEMO_REPORT:-report}
 HOURS=${DEMO_HOURS:-6}
 SCRAPY="$(dirname "$PY")/scrapy"
+
+# A bind test as the simulator binds (SO_REUSEADDR): only a socket listening on the port fails it.
+if ! "$PY" -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$PORT" 2>/dev/null; then
+  echo "make demo: error: port $PORT on 127.0.0.1 is in use by something this demo did not start; stop it, or run make demo PORT=8801" >&2
+  exit 2
+fi
+if [ -e "$DATA" ]; then
+  OLD="$DATA.old-$(date -u +%Y%m%dT%H%M%SZ)"
+  mv "$DATA" "$OLD"
+  echo "The previous $DATA/ is kept as $OLD/; this demo starts from an empty $DATA/."
+fi
+[ -n "${DEMO_CHECKS_ONLY:-}" ] && exit 0
 
 "$PY" -m tiktok.simulator --port "$PORT" &
 SIM=$!
@@ -55,15 +73,18 @@ curl -sf -X POST "$BASE/__sim__/clock" -d '{"advance": 36000}' >/dev/null
 for HOUR in $(seq "$HOURS"); do
   step "The main job, hour $HOUR of $HOURS: scrapy crawl foryou -a count=40 (a browser scrolls the feed), into $DATA/"
   if [ "$HOUR" = 1 ]; then MEDIA=(); else MEDIA=(-s TIKTOK_MEDIA_ENABLED=False -s TIKTOK_OCR_ENABLED=False); fi
-  TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl foryou -a count=40 -s DATA_DIR="$DATA" "${MEDIA[@]}" 2>&1 | grep -E "ERROR|error:" || true
+  # Each crawl ends with its summary on the terminal (its full log is in $DATA/logs/); after the
+  # first hour, only its verdict and what it stored, and any warning or error.
+  if [ "$HOUR" = 1 ]; then SHOW='.'; else SHOW='Verdict:|stored:|WARNING|ERROR|error:'; fi
+  TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl foryou -a count=40 -s DATA_DIR="$DATA" "${MEDIA[@]}" 2>&1 | grep -E "$SHOW" || true
   curl -sf -X POST "$BASE/__sim__/clock" -d '{"advance": 3600}' >/dev/null  # as the hourly cron would, an hour later
 done
 step "A hashtag: scrapy crawl hashtag -a hashtags=london -a limit=20"
-TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl hashtag -a hashtags=london -a limit=20 -s DATA_DIR="$DATA" 2>&1 | grep -E "#london:|ERROR|error:" | sed 's/^ *//' || true
+TIKTOK_WEB_URL="$BASE" "$SCRAPY" crawl hashtag -a hashtags=london -a limit=20 -s DATA_DIR="$DATA" 2>&1 || echo "(exit $?: the verdict above says why)"
 SEEDS=$(curl -sf "$BASE/__sim__/truth/users" | "$PY" -c 'import json,sys; print(",".join(u["username"] for u in json.load(sys.stdin) if u["verified"]))')
 step "A follow network through the Research API: scrapy crawl research_network -a seeds=<the verified users> -a depth=2"
 TIKTOK_CLIENT_KEY=sim-demo-key TIKTOK_CLIENT_SECRET=sim-demo-secret TIKTOK_API_URL="$BASE" \
-  "$SCRAPY" crawl research_network -a seeds="$SEEDS" -a depth=2 -s DATA_DIR="$DATA" 2>&1 | grep -E "ERROR|error:" || true
+  "$SCRAPY" crawl research_network -a seeds="$SEEDS" -a depth=2 -s DATA_DIR="$DATA" 2>&1 || echo "(exit $?: the verdict above says why)"
 step "The analysis: python -m tiktok report $DATA $REPORT"
 "$PY" -m tiktok report "$DATA" "$REPORT"
 step "The notebooks, run on $DATA by papermill into $REPORT/notebooks/"
@@ -73,6 +94,7 @@ count() { [ -f "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
 echo "  videos:   $DATA/videos.jsonl ($(count "$DATA/videos.jsonl") lines; one per video per run)"
 echo "  users:    $DATA/users.jsonl ($(count "$DATA/users.jsonl")), hashtags, sounds, comments: $DATA/*.jsonl"
 echo "  covers:   $DATA/media/cover/ ($(ls "$DATA/media/cover" 2>/dev/null | wc -l | tr -d ' ') files, their text in ocr_text)"
+echo "  crawl logs: $DATA/logs/ (each crawl's full Scrapy log; the summaries above name them)"
 echo "  run log:  $DATA/runs.jsonl ($(grep -c '"event": "ended"' "$DATA/runs.jsonl" 2>/dev/null || echo 0) runs, each with its verdict)"
 echo "  follows:  $DATA/follows.jsonl ($(count "$DATA/follows.jsonl") edges)"
 echo "  search:   $PY -m tiktok db build $DATA && $PY -m tiktok db search \"london\" --data $DATA"

@@ -41,6 +41,12 @@ REMOTE_CONTROL_ENABLED = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"  # DEBUG lists every request and dropped duplicate
+# The full log goes to DATA_DIR/logs/<spider>-<UTC time>.log; the terminal gets warnings, errors and
+# the run's summary, or everything when LOG_LEVEL or LOG_FILE is given with -s (tiktok/commands/crawl.py).
+# Scrapy's cookie middleware asks tldextract for the public suffix list, which it fetches from the
+# internet on a venv's first run (two socket.gaierror tracebacks offline): the snapshot tldextract
+# ships is enough to tell a public suffix, so it is told not to fetch (an empty URL list, its documented switch).
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 # The item pipelines (tiktok/pipelines/): each reads its settings and switches off with them.
 ITEM_PIPELINES = {
@@ -51,12 +57,19 @@ ITEM_PIPELINES = {
     "tiktok.pipelines.captions.CaptionsPipeline": 500,
     "tiktok.pipelines.write.WritePipeline": 900,
 }
-EXTENSIONS = {"tiktok.extensions.runlog.RunLog": 500}
+EXTENSIONS = {
+    "tiktok.extensions.runlog.RunLog": 500,
+    "tiktok.extensions.summary.RunSummary": 510,  # the block a person reads at the end
+    "tiktok.extensions.progress.Progress": 520,  # a line a minute, on a terminal only
+}
 # One switch for many machines: the add-on turns TIKTOK_REDIS_URL (-s or environment) into
 # scrapy-redis's scheduler, queue and dupefilter; unset, it changes nothing (issue 14).
 TIKTOK_REDIS_URL = os.environ.get("TIKTOK_REDIS_URL") or None
 ADDONS = {"tiktok.scale.addon.ScaleAddon": 0}
-SPIDER_MIDDLEWARES = {"tiktok.middlewares.observed_time.ObservedTimeMiddleware": 100}  # items from pages get the server's time
+SPIDER_MIDDLEWARES = {
+    "tiktok.middlewares.observed_time.ObservedTimeMiddleware": 100,  # items from pages get the server's time
+    "tiktok.middlewares.totals.TotalsMiddleware": 90,  # a hashtag's or sound's totals become a row of totals.jsonl
+}
 # After RetryMiddleware (550) on the way out, so before it on the way back: wait, then retry.
 DOWNLOADER_MIDDLEWARES = {
     "tiktok.middlewares.retry_after.RetryAfterMiddleware": 560,

@@ -22,8 +22,10 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TIK
 
 def crawl(spider: str, base: str, data: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Runs `scrapy crawl spider *args` with DATA_DIR=data against the simulator at `base`.
-    `args` are passed as given (`-a name=value`, `-s NAME=value`); later settings win."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"DATA_DIR={data}"]
+    `args` are passed as given (`-a name=value`, `-s NAME=value`); later settings win. The full log
+    is on stderr (`-s LOG_LEVEL=INFO`, as a user asks for it), since tests read Scrapy's stats there;
+    by default a crawl writes it to DATA_DIR/logs/ only."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"DATA_DIR={data}", "-s", "LOG_LEVEL=INFO"]
     cmd += ["-s", f"TIKTOK_WEB_URL={base}", "-s", f"TIKTOK_API_URL={base}", *args]
     env = {**os.environ, **SIM_CREDENTIALS}
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)

@@ -25,6 +25,7 @@ def test_pause_and_resume(tmp_path: Path) -> None:
     with running_simulator("--clock-speed", "0.000001") as base:
         cmd = [sys.executable, "-m", "scrapy", "crawl", "hashtag", "-a", f"hashtags={','.join(TAGS)}", "-s", f"DATA_DIR={data}"]
         cmd += ["-s", f"TIKTOK_WEB_URL={base}", "-s", f"JOBDIR={job}", "-s", "TIKTOK_MEDIA_ENABLED=False", "-s", "TIKTOK_OCR_ENABLED=False"]
+        cmd += ["-s", "LOG_LEVEL=INFO"]  # the stats dump on stderr, as before the log file
         first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         videos = data / "videos.jsonl"
         deadline = time.monotonic() + 120

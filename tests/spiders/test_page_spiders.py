@@ -29,6 +29,7 @@ def simulator() -> Iterator[str]:
 
 def crawl(spider: str, base: str, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"DATA_DIR={data}", "-s", f"TIKTOK_WEB_URL={base}", *FAST, *args]
+    cmd += ["-s", "LOG_LEVEL=INFO"]  # the full log on stderr: these tests read Scrapy's stats dump
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 

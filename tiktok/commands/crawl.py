@@ -6,22 +6,31 @@ directory, a second run refused in one line with exit 2 (tiktok/run/lock.py).
 
 The exit code is the run's verdict (tiktok/run/verdict.py, decided by the RunLog extension):
 0 complete, 3 partial, 4 quota, 5 blocked, 6 stopped, 1 failed; 2 when the credentials were
-refused, since that is fixed like a bad argument."""
+refused, since that is fixed like a bad argument.
+
+Where the output goes (issue #16, part 7): Scrapy's full log (banner, settings, per-minute stats,
+the stats dump) into DATA_DIR/logs/<spider>-<UTC time>.log, and on the terminal only warnings,
+errors and the run's summary (tiktok/extensions/summary.py). `-s LOG_LEVEL=INFO` (or `-L`, or any
+level given on the command line) shows the log on the terminal at that level as Scrapy does, and
+still writes the file; `-s LOG_FILE=...` (`--logfile`) and `--nolog` keep Scrapy's own meaning."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 
 from tiktok.run.context import RunRefused
 from tiktok.run.lock import DataDirLock, usable_data_dir
 from tiktok.run.verdict import exit_code
+from tiktok.scale.config import redis_url, worker_id
 from tiktok.spiders.params import ArgumentError, argument_table, parse_arguments
 
 
@@ -38,6 +47,18 @@ def check_spider_arguments(settings: Any, name: str, spargs: Mapping[str, str]) 
     return None
 
 
+def shared_arguments(settings: Any, name: str, spargs: dict[str, str]) -> dict[str, str]:
+    """With TIKTOK_REDIS_URL and no -a, the arguments of the crawl in Redis (their one home), so
+    `scrapy crawl NAME` joins it as `python -m tiktok work NAME` does; else the -a values as given."""
+    url = redis_url(settings)
+    if url is None or spargs:
+        return spargs
+    from tiktok.scale.config import connect
+    from tiktok.scale.frontier import Frontier
+
+    return Frontier(connect(url), name, worker_id(settings)).arguments() or spargs
+
+
 class Command(ScrapyCrawl):
     crawler: Any = None
 
@@ -51,6 +72,7 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             return
         try:
+            opts.spargs = shared_arguments(self.settings, args[0], opts.spargs)
             table = check_spider_arguments(self.settings, args[0], opts.spargs)
             if table is None:
                 self.take_data_dir(args[0])
@@ -60,12 +82,36 @@ class Command(ScrapyCrawl):
         if table is not None:
             print(table)
             raise SystemExit(0)
+        self.log_to_file(args[0])
+
+    def log_to_file(self, spider: str) -> None:
+        """The full log into DATA_DIR/logs/, the terminal at WARNING unless the user gave a level.
+        Runs before the CrawlerProcess configures logging, so the banner reaches the file too."""
+        assert self.settings is not None
+        given = SETTINGS_PRIORITIES["cmdline"]
+        if (self.settings.getpriority("LOG_FILE") or 0) >= given or not self.settings.getbool("LOG_ENABLED"):
+            return  # Scrapy's meaning: everything into the file the user named, or no log at all
+        logs = usable_data_dir(self.settings.get("DATA_DIR", "data")) / "logs"
+        logs.mkdir(exist_ok=True)
+        self.settings.set("LOG_FILE", str(logs / f"{spider}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"), priority="cmdline")
+        terminal = logging.StreamHandler(sys.stderr)  # a StreamHandler outlives configure_logging's reset
+        level_given = (self.settings.getpriority("LOG_LEVEL") or 0) >= given
+        terminal.setLevel(self.settings.get("LOG_LEVEL") if level_given else logging.WARNING)
+        terminal.setFormatter(logging.Formatter(self.settings.get("LOG_FORMAT"), self.settings.get("LOG_DATEFORMAT")))
+        logging.getLogger().addHandler(terminal)
+        # A log file on a full disk would print a traceback for every line it cannot write; the
+        # terminal still gets the warnings and errors, and the run reports the full disk itself.
+        logging.raiseExceptions = False
 
     def take_data_dir(self, spider: str) -> None:
-        """Locks DATA_DIR for this process; the run's extension takes the same lock again (it is
-        re-entrant within a process) and the kernel releases it when the process ends."""
+        """Locks DATA_DIR for this process (with TIKTOK_REDIS_URL, the worker's shard
+        DATA_DIR/<worker id>/, as `python -m tiktok work` does: several workers may share DATA_DIR);
+        the run's extension takes the same lock again (it is re-entrant within a process) and the
+        kernel releases it when the process ends."""
         assert self.settings is not None  # cmdline gives every command its settings before process_options
         data_dir = usable_data_dir(self.settings.get("DATA_DIR", "data"))
+        if redis_url(self.settings) is not None:
+            data_dir = usable_data_dir(str(data_dir / worker_id(self.settings)))
         self.lock = DataDirLock(data_dir)
         self.lock.acquire({"spider": spider, "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
 

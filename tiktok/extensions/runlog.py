@@ -159,25 +159,26 @@ class RunLog:
         def with_prefix(prefix: str) -> dict[str, Any]:
             return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
-        self.append(
-            {
-                "event": "ended",
-                **self.record(),
-                "finished_at": now(),
-                "items": with_prefix("stored/"),
-                "rejected": with_prefix("validate/rejected/"),
-                "duplicates": with_prefix("dedupe/dropped/"),
-                "errors": {k: v for k, v in sorted(stats.items()) if k.startswith(ERROR_STATS)},
-                "research_quota": with_prefix("research/quota/"),  # requests and records spent, per family
-                "finish_reason": reason,
-                "verdict": verdict,
-                "missing": missing,
-                "fill": fill,
-            }
-        )
+        ctx.ended = {
+            "event": "ended",
+            **self.record(),
+            "finished_at": now(),
+            "items": with_prefix("stored/"),
+            "rejected": with_prefix("validate/rejected/"),
+            "duplicates": with_prefix("dedupe/dropped/"),
+            "errors": {k: v for k, v in sorted(stats.items()) if k.startswith(ERROR_STATS)},
+            "research_quota": with_prefix("research/quota/"),  # requests and records spent, per family
+            "finish_reason": reason,
+            "verdict": verdict,
+            "missing": missing,
+            "fill": fill,
+        }
+        self.append(ctx.ended)
         self.log_verdict(verdict, reason, missing, fill)
 
     def log_verdict(self, verdict: str, reason: str, missing: list[str], fill: str | None) -> None:
+        """Into the log file, at INFO: the terminal gets the verdict from the run's summary
+        (tiktok/extensions/summary.py), so it is not said twice there."""
         code = exit_code(verdict, reason)
         if verdict == "complete":
             logger.info("Verdict: complete (exit 0): everything the run set out to collect is stored")
@@ -186,7 +187,7 @@ class RunLog:
         lines += [f"  missing: {m}" for m in missing]
         if fill:
             lines.append(f"  to fill the gaps, run: {fill}")
-        logger.warning("\n".join(lines))
+        logger.info("\n".join(lines))
 
     def engine_stopped(self) -> None:
         self.lock.release()

@@ -30,6 +30,7 @@ class RunContext:
     purpose: str = "collect"  # "plan" for a run that only estimates (-a plan=1): not a collection run
     gaps: list[str] = attrs.field(factory=list)
     fills: list[str] = attrs.field(factory=list)
+    ended: dict[str, Any] | None = None  # the run's `ended` record once it closed, for its summary (tiktok/run/summary.py)
 
     def gap(self, what: str, fill: str | None = None) -> None:
         """Something the run knows exists but did not collect, in one line ("#london: 40 of 120
