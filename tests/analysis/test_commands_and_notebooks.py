@@ -63,13 +63,15 @@ def test_report_writes_every_table_and_figure(crawled: Crawled, tmp_path: Path) 
         "viral_follower_correlation.png",
         "posting_frequency.png",
         "network_degrees.png",
+        "hashtag_totals.png",  # #fyp read in the first and the last hour
     }
     csvs = {p.name for p in tmp_path.glob("**/*.csv")}
     assert {"viral_videos.csv", "network_summary.csv", "wrapped_counts.csv", "unique_counts.csv", "engagement_over_time.csv"} <= csvs
     assert (tmp_path / "network.gexf").exists() and (tmp_path / "network.graphml").exists()
     viral = ta.viral_videos(ta.load(crawled.data, "videos"))
     assert f"viral videos (peak likes/hour above the 99th percentile, {viral.attrs['threshold']:,.0f})" in result.stdout
-    assert "34 files written" in result.stdout
+    assert "hashtag totals over time (first to last reading): #fyp " in result.stdout and "(2 readings)" in result.stdout
+    assert "36 files written" in result.stdout
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
@@ -81,12 +83,13 @@ def test_notebook_runs_and_every_figure_renders(crawled: Crawled, notebook: Path
     book = nbformat.read(out, as_version=4)  # type: ignore[no-untyped-call]
     code = [c for c in book.cells if c.cell_type == "code"]
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
-    figure_cells = [c for c in code if c.source.strip().splitlines()[-1].startswith("ta.figures.")]  # a chart is the cell's value
+    charts = ("ta.figures.", "ta.audit_charts.")
+    figure_cells = [c for c in code if c.source.strip().splitlines()[-1].startswith(charts)]  # a chart is the cell's value
     for cell in figure_cells:
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), f"no figure from: {cell.source[:80]}"
     imports = {line.strip() for c in code for line in c.source.splitlines() if line.lstrip().startswith(("import ", "from "))}
     assert figure_cells and imports == {"import tiktok.analysis as ta"}
 
 
-def test_there_are_the_four_notebooks() -> None:
-    assert [n.stem for n in NOTEBOOKS] == ["hashtags", "network", "search", "virality"]
+def test_there_are_the_five_notebooks() -> None:
+    assert [n.stem for n in NOTEBOOKS] == ["audit", "hashtags", "network", "search", "virality"]

@@ -98,5 +98,5 @@ def test_demo_tours_crawls_and_analyses(tmp_path: Path) -> None:
         p.name for p in report.glob("*.png")
     }
     ran = sorted(p.name for p in (report / "notebooks").glob("*.ipynb"))
-    assert ran == ["hashtags.ipynb", "network.ipynb", "search.ipynb", "virality.ipynb"]
+    assert ran == ["audit.ipynb", "hashtags.ipynb", "network.ipynb", "search.ipynb", "virality.ipynb"]
     assert all('"image/png"' in p.read_text(encoding="utf-8") for p in (report / "notebooks").glob("*.ipynb"))

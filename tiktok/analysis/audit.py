@@ -5,7 +5,9 @@ A persona's exposures are its videos in the order it was shown them: run after r
 measurement), by `feed_position` within a run. The interest share of a window of exposures is the
 share of its videos that match the interests of one persona file (its hashtags, sounds or
 creators), with a Wilson 95 % interval; measuring every persona's feed against the same interests
-is what makes the control a baseline.
+is what makes the control a baseline. Periods are windows of N exposures or clock hours (UTC, of
+`scraped_at`); a period of fewer than MIN_N videos keeps its figures but is marked as too few to
+read. Time to narrowing is the first window whose share exceeds a threshold the caller states.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from tiktok.personas import Persona, interest_weight
 from tiktok.schema.items import Video
 
 Z95 = 1.959964
+MIN_N = 10  # videos in a period: below, a share's 95 % interval spans about half of [0, 1]
+PERIODS = ("window", "hour")
 
 
 def wilson(hits: int, n: int) -> tuple[float, float]:
@@ -56,23 +60,67 @@ def matching(videos: pd.DataFrame, interests: Persona) -> pd.Series:
     return videos.apply(one, axis=1).astype(bool) if len(videos) else pd.Series(dtype=bool)
 
 
-def interest_share(videos: pd.DataFrame, interests: Persona, window: int = 20) -> pd.DataFrame:
-    """Per persona and window of `window` exposures: n, videos matching `interests`, their share
-    and its 95 % interval, and the phase(s) and UTC dates the window covers."""
+def periods(seen: pd.DataFrame, by: str, window: int) -> pd.Series:
+    """Each exposure's period: its window of `window` exposures (0, 1, ...) or its UTC hour."""
+    if by == "hour":
+        return seen["scraped_at"].dt.floor("h")
+    return (seen["exposure"] - 1) // window
+
+
+def too_few(n: int) -> str:
+    """The note a period of `n` videos carries when it is below MIN_N ("" when it is not)."""
+    return f"too few videos (n = {n} < {MIN_N})" if n < MIN_N else ""
+
+
+def span_of(part: pd.DataFrame) -> dict[str, object]:
+    """What every period row says of itself: exposures, n, phase(s) and UTC dates."""
+    return {
+        "first": int(part["exposure"].min()), "last": int(part["exposure"].max()), "n": len(part),
+        "phase": ",".join(sorted(part["phase"].dropna().unique())), "start": part["scraped_at"].min(),
+        "end": part["scraped_at"].max(), "note": too_few(len(part)),
+    }  # fmt: skip
+
+
+SPAN_COLUMNS = ["first", "last", "n", "phase", "start", "end", "note"]
+NARROWING_COLUMNS = ["persona", "interests", "threshold", "shown", "videos", "window", "share", "low", "high",
+                     "sure_videos", "sure_window", "note"]  # fmt: skip
+SHARE_COLUMNS = ["persona", "interests", "period", *SPAN_COLUMNS, "matching", "share", "low", "high"]
+
+
+def interest_share(videos: pd.DataFrame, interests: Persona, window: int = 20, by: str = "window") -> pd.DataFrame:
+    """Per persona and period (window of `window` exposures, or hour): n, videos matching
+    `interests`, their share and its Wilson 95 % interval, and the phase(s) and UTC dates covered."""
     seen = exposures(videos)
     seen["matching"] = matching(seen, interests).to_numpy()
-    seen["window"] = (seen["exposure"] - 1) // window
+    seen["period"] = periods(seen, by, window)
     rows = []
-    for (persona, _), part in seen.groupby(["persona", "window"], sort=True):
-        n, hits = len(part), int(part["matching"].sum())
-        low, high = wilson(hits, n)
-        rows.append({
-            "persona": persona, "first": int(part["exposure"].min()), "last": int(part["exposure"].max()), "n": n,
-            "matching": hits, "share": hits / n, "low": low, "high": high,
-            "phase": ",".join(sorted(part["phase"].dropna().unique())), "start": part["scraped_at"].min(), "end": part["scraped_at"].max(),
-        })  # fmt: skip
-    columns = ["persona", "first", "last", "n", "matching", "share", "low", "high", "phase", "start", "end"]
-    return pd.DataFrame(rows, columns=columns)
+    for (persona, period), part in seen.groupby(["persona", "period"], sort=True):
+        hits = int(part["matching"].sum())
+        low, high = wilson(hits, len(part))
+        rows.append({"persona": persona, "interests": interests.name, "period": period, **span_of(part),
+                     "matching": hits, "share": hits / len(part), "low": low, "high": high})  # fmt: skip
+    return pd.DataFrame(rows, columns=SHARE_COLUMNS)
+
+
+def narrowing(shares: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Time to narrowing, per persona and interests of a window table (`interest_share`; the
+    control's feed appears once for each studied persona's interests): the first window of at
+    least MIN_N videos whose share exceeds `threshold`, and the first whose whole 95 % interval
+    does (the stricter reading). `videos` is how many the persona had been shown by its end; NaN
+    (with a note) when no window got there."""
+    rows = []
+    for (interests, persona), part in shares[shares["n"] >= MIN_N].groupby(["interests", "persona"], sort=True):
+        above, surely = part[part["share"] > threshold], part[part["low"] > threshold]
+        row: dict[str, object] = {"persona": persona, "interests": interests, "threshold": threshold, "shown": int(part["last"].max())}
+        for prefix, hits in (("", above), ("sure_", surely)):
+            first = hits.iloc[0] if len(hits) else None
+            row[f"{prefix}videos"] = int(first["last"]) if first is not None else math.nan
+            row[f"{prefix}window"] = f"{first['first']}-{first['last']}" if first is not None else ""
+            if prefix == "":
+                row |= {k: first[k] if first is not None else math.nan for k in ("share", "low", "high")}
+        row["note"] = "" if len(above) else f"not above {threshold:.0%} in {row['shown']} videos"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=NARROWING_COLUMNS)
 
 
 def interests_text(persona: Persona) -> str:

@@ -13,7 +13,8 @@ followed by its rules through the page's own buttons; the page itself reports th
 site, as it does for a person. Each video is recorded with `persona`, `phase`, `feed_position`,
 `dwell_ms` and `actions`. A captcha or login wall stops the run at once with the verdict
 `blocked`: a fresh profile would be another persona. TIKTOK_DWELL_SCALE (default 1) shortens every
-dwell, for tests only. Stats: `persona/watched`, `persona/like`, `persona/follow`.
+dwell, for tests only. Stats: `persona/watched`, `persona/like`, `persona/follow`,
+`persona/card_without_answer`.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class ForYouParams(PersonaParam, FeedParams):
 class ForYouSpider(Args[ForYouParams], ScrollingFeedSpider):
     name = "foryou"
     api_path = "/api/recommend/item_list/"
+    answer_poll_s = 0.01  # short: the card on screen keeps playing (and is reported so) while the spider waits
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,15 +136,26 @@ class ForYouSpider(Args[ForYouParams], ScrollingFeedSpider):
                 # The next card must be there too: the page reports a play when the next one takes its place.
                 if not await self.cards_beyond(page, position + 1):
                     break
-                for item in self.new_items(page, record):
-                    if isinstance(item, Video):
-                        videos.setdefault(item.id, item)
-                    else:
-                        yield item
                 card = page.locator(CARD).nth(position)
                 position += 1
-                video = videos.get(await card.get_attribute("data-id") or "")
-                if video is None:  # a card whose answer was not captured cannot be recorded
+                card_id = await card.get_attribute("data-id") or ""
+                # The page draws a card as soon as its script has the answer; the response handler
+                # stores that answer a moment later (on a busy machine, after this loop got here).
+                # Waiting for it, rather than passing the card by, keeps every card shown watched
+                # and recorded at its position (skipping one made the first card go unwatched).
+                for _ in range(int(self.scroll_timeout_ms / 1000 / self.answer_poll_s)):
+                    for item in self.new_items(page, record):
+                        if isinstance(item, Video):
+                            videos.setdefault(item.id, item)
+                        else:
+                            yield item
+                    if card_id in videos:
+                        break
+                    await asyncio.sleep(self.answer_poll_s)
+                video = videos.get(card_id)
+                if video is None:  # its answer never reached the handler: counted, not recorded
+                    self.crawler.stats.inc_value("persona/card_without_answer")
+                    self.logger.warning("persona %s: card %d (video %s) came without a captured answer", persona.name, position, card_id)
                     continue
                 video.feed_position = position
                 video = await self.watch_one(page, card, video, persona, rng, scale)
