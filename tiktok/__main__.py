@@ -101,6 +101,18 @@ def build_parser() -> OneLineParser:
         default=99.0,
         help="viral videos: above this percentile of likes gained per hour (default 99; creators and sounds have their own rules)",
     )
+    audit = command(
+        commands,
+        "audit",
+        lazy("tiktok.cli.audit", "run_audit"),
+        "the For-You audit of DATA_DIR's persona runs: interest share against the control, narrowing, diversity, overlap",
+    )
+    audit.add_argument("data_dir", type=check.data_dir, help="a DATA_DIR of persona runs (scrapy crawl foryou -a persona=NAME)")
+    audit.add_argument("--out", type=check.out_dir, default="audit", help="where the CSVs and PNGs go (default audit/)")
+    audit.add_argument("--control", default="control", help="the baseline persona's name (default control)")
+    audit.add_argument("--window", type=check.whole_number(1, MAX_ROWS), default=20, help="videos shown per window (default 20)")
+    audit.add_argument("--threshold", type=check.number(0, 1), default=0.5, help="narrowing: a window's share above this (default 0.5)")
+    audit.add_argument("--personas", type=check.path, help="the persona files' folder (default $TIKTOK_PERSONAS_DIR, else personas/)")
     browse = command(
         commands,
         "browse",
@@ -113,6 +125,13 @@ def build_parser() -> OneLineParser:
     runs = command(commands, "runs", run_runs, "the runs of DATA_DIR with their verdicts, and those that never ended (killed)")
     runs.add_argument("data_dir", type=check.data_dir)
     runs.add_argument("--json", action="store_true", help="one JSON object per run instead of the table")
+    compact = command(
+        commands,
+        "compact",
+        lazy("tiktok.cli.compact", "run_compact"),
+        "add what DATA_DIR's jsonl gained to its Parquet copy (DATA_DIR/parquet/)",
+    )
+    compact.add_argument("data_dir", type=check.writable_data_dir)
     # Many machines (issue 14, tiktok/scale/): a crawl shared through Redis (TIKTOK_REDIS_URL).
     work = command(commands, "work", lazy("tiktok.cli.scale", "run_work"), "a worker of the crawl in Redis (no -a: join it)")
     scale.add_crawl_arguments(work)

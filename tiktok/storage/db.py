@@ -5,19 +5,22 @@ observation), `ocr` (from ocr.jsonl), and an FTS5 index `search`, one document p
 (description, hashtags, cover text, transcript) and per comment, ranked with BM25, with the view
 `search_results` that joins each document to its video (what `browse` searches). Building is
 incremental: each file is read from where the last build stopped, inside one transaction, so an
-interrupted build leaves the database as it was.
+interrupted build leaves the database as it was. A file with a Parquet copy (`python -m tiktok
+compact`) is read from it up to its offset, and from the jsonl past it: the same rows either way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tiktok.schema.fields import table
+from tiktok.schema.fields import RECORDS, table
 from tiktok.schema.items import ITEM_TYPES, Video
 from tiktok.storage.jsonl import read_from
+from tiktok.storage.parquet import OFFSET, read_latest, records_text
 from tiktok.storage.shards import data_files
 
 EXTRA_FILES = {"ocr": ("id", "ocr_text", "ocr_error")}
@@ -69,7 +72,12 @@ def create(con: sqlite3.Connection) -> None:
     )
 
 
-def cell(value: Any) -> Any:
+def cell(value: Any, records: bool = False) -> Any:
+    """A value as its column holds it: lists and objects as JSON text; a list of objects
+    (`records`) as the text the Parquet copy holds, so both sources give the same table."""
+    if records and isinstance(value, list):
+        with contextlib.suppress(ValueError):
+            return records_text(value)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return value
@@ -82,6 +90,14 @@ def new_lines(path: Path, offset: int, notes: list[str] | None = None) -> tuple[
     if lines.unfinished and notes is not None:
         notes.append(f"{path.name}: an unfinished last line ({lines.unfinished} bytes) was left for the next build")
     return lines.records, lines.end
+
+
+def new_records(path: Path, name: str, offset: int, notes: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Records after `offset` (see new_lines): from the file's Parquet copy as far as it reaches."""
+    copy, start = read_latest(path, name, since=offset) if name in ITEM_TYPES else (None, offset)
+    records = copy.drop_columns([OFFSET]).to_pylist() if copy is not None else []
+    tail, end = new_lines(path, start, notes)
+    return records + tail, end
 
 
 def video_document(con: sqlite3.Connection, vid: str) -> str:
@@ -108,16 +124,19 @@ def build(data_dir: Path, notes: list[str] | None = None) -> dict[str, int]:
             **{name: [c for c, _ in columns(cls)] for name, cls in ITEM_TYPES.items()},
             **{k: list(v) for k, v in EXTRA_FILES.items()},
         }
+        records_columns = {name: {r.name for r in table(cls) if r.kind is RECORDS} for name, cls in ITEM_TYPES.items()}
         # The top file and each worker shard's (DATA_DIR/<worker id>/, issue 14), by relative path.
         files = [(name, cols, path) for name, cols in tables.items() for path in data_files(data_dir, name) or [data_dir / f"{name}.jsonl"]]
         for name, cols, path in files:
             loaded_as = path.relative_to(data_dir).as_posix()
             row = con.execute("SELECT offset FROM _loaded WHERE file = ?", (loaded_as,)).fetchone()
-            records, end = new_lines(path, row[0] if row else 0, notes)
+            records, end = new_records(path, name, row[0] if row else 0, notes)
+            kinds = [c in records_columns.get(name, ()) for c in cols]
             with con:  # one transaction per file: all of it or none of it
                 placeholders = ", ".join("?" for _ in cols)
                 quoted = ", ".join(f'"{c}"' for c in cols)
-                con.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})", [[cell(r.get(c)) for c in cols] for r in records])
+                values = [[cell(r.get(c), k) for c, k in zip(cols, kinds, strict=True)] for r in records]
+                con.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})", values)
                 con.execute("INSERT OR REPLACE INTO _loaded VALUES (?, ?)", (loaded_as, end))
                 if name in ("videos", "ocr"):
                     for vid in {str(r["id"]) for r in records if isinstance(r.get("id"), str)}:

@@ -10,6 +10,7 @@ leaves an unfinished last line (being written, or cut by a crash) unread instead
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -69,6 +70,61 @@ def whole_end(data: bytes) -> int:
     cut = data.rfind(b"\n") + 1
     tail = data[cut:]
     return len(data) if not tail.strip() or whole_record(tail) else cut
+
+
+def lines_end(path: Path, offset: int = 0, *, whole: bool = True) -> int:
+    """Where the lines of `path` after `offset` end, found from the file's end (a big file is not
+    read): after the last newline, or (`whole`) at the end when the last line lacks only its
+    newline, as `whole_end` says. `whole=False` counts only lines ended by a newline: what a
+    crawl has finished writing."""
+    size = path.stat().st_size
+    if size <= offset:
+        return offset
+    block = min(size - offset, 1 << 20)
+    with path.open("rb") as f:
+        while True:  # find the last newline, reading backwards
+            f.seek(size - block)
+            chunk = f.read(block)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0 or block == size - offset:
+                break
+            block = min(size - offset, block * 2)
+    after = size - block + cut + 1  # offset when no newline was found
+    if not whole:
+        return after
+    tail = chunk[cut + 1 :]
+    return size if not tail.strip() or whole_record(tail) else after
+
+
+class ByteRange(io.RawIOBase):
+    """Bytes `start` to `end` of a file as a stream, then a newline (pyarrow wants every line
+    ended; a blank line it skips), so pyarrow parses a part of a big jsonl file without the whole
+    of it in memory."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        self._file = path.open("rb")
+        self._file.seek(start)
+        self._left = end - start + 1
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left > 1:
+            n = self._file.readinto(memoryview(buffer)[: min(len(buffer), self._left - 1)]) or 0
+            if n:
+                self._left -= n
+                return n
+            self._left = 1  # the file ended sooner (cut since): the newline now
+        if self._left == 1 and len(buffer):
+            memoryview(buffer)[0] = 10
+            self._left = 0
+            return 1
+        return 0
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 def cut_note(path: Path) -> str:
