@@ -49,6 +49,8 @@ bench: setup
 	$(PY) -m bench.foryou_speed
 	$(PY) -m bench.research_efficiency
 	$(PY) -m bench.analysis
+	$(PY) -m bench.compaction
+	$(PY) -m bench.truth_scenario
 
 # N workers on one crawl through a local redis-server, against the simulator (README "Many machines").
 cluster: setup

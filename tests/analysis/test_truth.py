@@ -14,16 +14,9 @@ import pytest
 import tiktok.analysis as ta
 from tests.analysis.conftest import HOURS, Crawled
 from tests.helpers.sim_process import truth
-from tiktok.analysis.virality import MIN_NEW_VIDEOS
+from tests.helpers.truth_measures import bursting_videos, expected_creators, expected_sounds, expected_videos, precision_recall
 
 pytestmark = [pytest.mark.browser, pytest.mark.crawl]  # the data comes from browser crawls (conftest.py)
-
-VIRAL_HOURS = 36 * 3600
-
-
-def precision_recall(found: set[str], expected: set[str]) -> tuple[float, float]:
-    hits = len(found & expected)
-    return hits / len(found) if found else 0.0, hits / len(expected) if expected else 1.0
 
 
 def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
@@ -36,12 +29,8 @@ def test_viral_videos_are_the_ones_the_simulator_made_viral(crawled: Crawled, ca
     ranking = ta.viral_videos(videos)  # the default: above the 99th percentile of peak likes per hour
     seen_twice = set(ranking["id"])
     # viral in truth and bursting between two snapshots the crawl made of it
-    bursting = {
-        v["id"]
-        for v in truth(crawled.base, "viral")["videos"]
-        if v["viral_start"] < crawled.last and v["viral_start"] + VIRAL_HOURS > crawled.first
-    }
-    expected = bursting & seen_twice
+    bursting = {v["id"] for v in bursting_videos(crawled.base, crawled.first, crawled.last)}
+    expected = expected_videos(crawled.base, crawled.first, crawled.last, seen_twice)
     flagged = set(ranking.loc[ranking["viral"], "id"])
     precision, recall = precision_recall(flagged, expected)
     report(capsys, f"viral videos: precision {precision:.2f}, recall {recall:.2f} ({len(flagged)} flagged, {len(expected)} in truth)")
@@ -53,11 +42,7 @@ def test_viral_videos_are_the_ones_the_simulator_made_viral(crawled: Crawled, ca
 def test_viral_creators_are_the_creators_of_bursting_videos(crawled: Crawled, capsys: pytest.CaptureFixture[str]) -> None:
     videos, users = ta.load(crawled.data, "videos"), ta.load(crawled.data, "users")
     ranking = ta.viral_creators(videos, users)
-    expected = {
-        v["author"]
-        for v in truth(crawled.base, "viral")["videos"]
-        if v["viral_start"] < crawled.last and v["viral_start"] + VIRAL_HOURS > crawled.first
-    }
+    expected = expected_creators(crawled.base, crawled.first, crawled.last)
     flagged = set(ranking.loc[ranking["viral"], "username"])
     precision, recall = precision_recall(flagged, expected)
     report(capsys, f"viral creators: precision {precision:.2f}, recall {recall:.2f} ({sorted(flagged)} vs truth {sorted(expected)})")
@@ -86,13 +71,7 @@ def test_viral_sounds_are_the_ones_the_simulator_spreads(crawled: Crawled, capsy
     videos = ta.load(crawled.data, "videos")
     ranking = ta.viral_sounds(videos)
     # spreading in truth, with at least the measure's minimum of public videos posted since it began
-    expected = set()
-    for sound in truth(crawled.base, "viral")["sounds"]:
-        if sound["viral_start"] >= crawled.last:
-            continue
-        posted = [truth(crawled.base, f"video/{v}")["create_time"] for v in truth(crawled.base, f"sound/{sound['id']}")["video_ids"]]
-        if sum(sound["viral_start"] < t <= crawled.last for t in posted) >= MIN_NEW_VIDEOS:
-            expected.add(sound["id"])
+    expected = expected_sounds(crawled.base, crawled.last)
     flagged = set(ranking.loc[ranking["viral"], "music_id"])
     precision, recall = precision_recall(flagged, expected)
     report(capsys, f"viral sounds: precision {precision:.2f}, recall {recall:.2f} ({sorted(flagged)} vs truth {sorted(expected)})")
