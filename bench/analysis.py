@@ -6,6 +6,7 @@ Run with `make bench` (or `.venv/bin/python -m bench.analysis`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -22,21 +23,24 @@ SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SNAPSHOTS = 10
 
 
-def write_observations(path: Path, videos: int) -> set[str]:
-    """Every video once per snapshot, likes growing along its own curve; returns the bursting ids."""
+def write_observations(path: Path, videos: int, snapshots: int = SNAPSHOTS) -> set[str]:
+    """Every video once per hourly snapshot, likes growing along its own curve; returns the
+    bursting ids. Also the data of bench/compaction.py."""
     rng = np.random.default_rng(7)
     base = rng.integers(10, 100_000, videos)
     per_hour = rng.uniform(0, 500, videos)
     bursting = rng.choice(videos, size=videos // 100, replace=False)
     per_hour[bursting] += rng.uniform(20_000, 100_000, len(bursting))
     template = [attrs.asdict(sample_video(i)) for i in range(videos)]
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    start = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     with path.open("w", encoding="utf-8") as f:
-        for hour in range(SNAPSHOTS):
-            likes = (base + per_hour * hour).astype(np.int64)
-            stamp = f"2026-06-01T{hour:02d}:00:00Z"
+        for hour in range(snapshots):
+            likes = (base + per_hour * hour).astype(np.int64).tolist()
+            stamp = (start + dt.timedelta(hours=hour)).strftime("%Y-%m-%dT%H:%M:%SZ")
             for i, record in enumerate(template):
-                record.update(like_count=int(likes[i]), view_count=int(likes[i]) * 10, scraped_at=stamp, run_id=f"foryou-{hour}")
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+                record.update(like_count=likes[i], view_count=likes[i] * 10, scraped_at=stamp, run_id=f"foryou-{hour}")
+                f.write(encode(record) + "\n")
     return {template[i]["id"] for i in bursting}
 
 

@@ -1,25 +1,34 @@
 """jsonlines output into pandas, for the analysis and the notebooks (never imports Scrapy).
 
-pyarrow parses the files (eight times as fast as a json.loads loop, bench/analysis.py); a line it cannot take
-(a last line cut by a crash, a garbled one) sends the file through the tolerant line reader
-instead, which skips that line and says so. Ids stay strings, counts are nullable integers and
-times are UTC timestamps, whatever the file's first rows happened to hold.
+Where `python -m tiktok compact` made a Parquet copy of a file (tiktok/storage/parquet.py), its rows
+are read from it and only the lines past its offset from the jsonl: the same frame as from the
+jsonl alone, several times as fast (bench/compaction.py). pyarrow parses the jsonl (eight times as
+fast as a json.loads loop, bench/analysis.py) as a stream, so a big file is not held in memory; a
+line it cannot take (a last line cut by a crash, a garbled one) sends the file through the tolerant
+line reader instead, which skips that line and says so. Ids stay strings, counts are nullable
+integers and times are UTC timestamps, whatever the file's first rows happened to hold.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-from tiktok.schema.fields import ISO_TIME, UNIX_TIME, arrow_type, table
+from tiktok.schema.fields import ISO_TIME, RECORDS, UNIX_TIME, arrow_type, table
 from tiktok.schema.items import ITEM_TYPES
-from tiktok.storage.jsonl import cut_note, read_jsonl, whole_end
+from tiktok.storage.jsonl import ByteRange, cut_note, lines_end, read_from
+from tiktok.storage.parquet import OFFSET, read_latest
 from tiktok.storage.shards import data_files
+
+# pyarrow's types as the frame holds them: no detour through Python objects on a big file.
+PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype("pyarrow")}
 
 
 def schema_of(name: str, columns: list[str] | None = None) -> tuple[pa.Schema, bool]:
@@ -42,39 +51,79 @@ def load(data_dir: Path | str, name: str, problems: list[str] | None = None, col
 
 
 def load_file(path: Path | str, name: str = "videos", problems: list[str] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
-    """One jsonlines file of records of kind `name` (see `load`)."""
+    """One jsonlines file of records of kind `name` (see `load`): from its Parquet copy where it has
+    one, and from the jsonl past it."""
     path = Path(path)
     if name not in ITEM_TYPES:
         raise ValueError(f"unknown kind {name!r}: give one of {', '.join(ITEM_TYPES)}")
-    schema, complete = schema_of(name, columns)
     notes: list[str] = []
-    parsed = arrow_table(path, schema, complete, notes) if path.exists() else None
-    if parsed is None:
-        frame = pd.DataFrame.from_records(list(read_jsonl(path, notes)))
-    else:
-        frame = parsed.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
+    copy, start = read_latest(path, name, columns) if path.is_file() else (None, 0)
+    tail = jsonl_frame(path, name, start, columns, notes)
     if problems is not None:
         problems += notes
-    return typed(frame, name, columns)
+    if copy is None:
+        return tail
+    compacted = typed(decoded(copy.drop_columns([OFFSET]), name), name, columns)
+    return pd.concat([compacted, tail], ignore_index=True) if len(tail) else compacted
 
 
-def arrow_table(path: Path, schema: pa.Schema, only_schema: bool, notes: list[str]) -> pa.Table | None:
-    """The file parsed by pyarrow, or None when a line needs the tolerant reader."""
-    data = path.read_bytes()
-    end = whole_end(data)
-    cut = cut_note(path) if end < len(data) else None
-    data = data[:end] if data.endswith(b"\n") or end < len(data) else data + b"\n"  # pyarrow wants the last newline
-    if not data.strip():
-        notes += [cut] if cut else []
-        return pa.table({f.name: pa.array([], f.type) for f in schema})
+def jsonl_frame(path: Path, name: str, start: int, columns: list[str] | None, notes: list[str]) -> pd.DataFrame:
+    """The records of a jsonl file from byte `start` on."""
+    schema, complete = schema_of(name, columns)
+    parsed = arrow_table(path, start, schema, complete, notes) if path.exists() else None
+    if parsed is not None:
+        return typed(parsed.to_pandas(types_mapper=PANDAS_TYPES.get), name, columns)
+    lines = read_from(path, start, notes)
+    if lines.unfinished:
+        notes.append(cut_note(path))
+    return typed(as_arrays(pd.DataFrame.from_records(lines.records), name), name, columns)
+
+
+def arrow_table(path: Path, start: int, schema: pa.Schema, only_schema: bool, notes: list[str]) -> pa.Table | None:
+    """The file from byte `start` parsed by pyarrow, or None when a line needs the tolerant reader."""
+    end = lines_end(path, start)
+    cut = cut_note(path) if end < path.stat().st_size else None
     others = "ignore" if only_schema else "infer"
     options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior=others, newlines_in_values=False)
     try:
-        table = pa_json.read_json(io.BytesIO(data), parse_options=options, read_options=pa_json.ReadOptions(block_size=1 << 20))
+        with pa.PythonFile(io.BufferedReader(ByteRange(path, start, end), 1 << 20), mode="r") as stream:
+            table = pa_json.read_json(stream, parse_options=options, read_options=pa_json.ReadOptions(block_size=1 << 20))
     except pa.ArrowInvalid:
-        return None
+        if end > start:
+            return None
+        table = pa.table({f.name: pa.array([], f.type) for f in schema})  # pyarrow refuses an empty file
     notes += [cut] if cut else []
     return table
+
+
+def decoded(copy: pa.Table, name: str) -> pd.DataFrame:
+    """A Parquet copy's rows as the jsonl reader gives them: lists of objects back from JSON text."""
+    frame = copy.to_pandas(types_mapper=PANDAS_TYPES.get)
+    for r in table(ITEM_TYPES[name]):
+        if r.kind is RECORDS and r.name in frame:
+            frame[r.name] = [None if pd.isna(v) else json.loads(v) for v in frame[r.name]]
+    return frame
+
+
+def as_arrays(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Lists the tolerant reader made, as the arrays pyarrow gives: one value, one form."""
+    for r in table(ITEM_TYPES[name]):
+        if r.kind.arrow == "list<string>" and r.name in frame:
+            frame[r.name] = [as_array(v) if isinstance(v, list) else v for v in frame[r.name]]
+    return frame
+
+
+def as_array(values: list[Any]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def plain_records(value: Any) -> Any:
+    """A list of objects without its empty (null) keys: pyarrow fills in every key it saw."""
+    if not isinstance(value, list | np.ndarray):
+        return None if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else value
+    return [{k: v for k, v in d.items() if v is not None} if isinstance(d, dict) else d for d in value]
 
 
 def typed(frame: pd.DataFrame, name: str, columns: list[str] | None) -> pd.DataFrame:
@@ -87,10 +136,13 @@ def typed(frame: pd.DataFrame, name: str, columns: list[str] | None) -> pd.DataF
         if r.kind is ISO_TIME:
             values = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
         elif r.kind is UNIX_TIME:
-            values = pd.to_datetime(pd.to_numeric(values, errors="coerce").astype("Int64"), unit="s", utc=True)
+            seconds = values if values.dtype == "Int64" else pd.to_numeric(values, errors="coerce").astype("Int64")
+            values = pd.to_datetime(seconds, unit="s", utc=True)
+        elif r.kind is RECORDS:
+            values = pd.Series([plain_records(v) for v in values], index=frame.index, dtype=object)
         elif r.kind.arrow == "string":
             values = values.astype("string")
-        elif r.kind.arrow == "int64":
+        elif r.kind.arrow == "int64" and values.dtype != "Int64":  # pyarrow's already are: no copy of a big column
             values = pd.to_numeric(values, errors="coerce").astype("Int64")
         elif r.kind.arrow == "bool":
             values = values.astype("boolean")

@@ -8,6 +8,8 @@ steps at least `MIN_STEP_HOURS` long: two one-off crawls 80 s apart turn one new
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -16,45 +18,142 @@ OBSERVATION_COLUMNS = ["id", "scraped_at", "username", "music_id", "create_time"
 MIN_STEP_HOURS = 0.5
 
 
+class Ordered(NamedTuple):
+    """Rows of a frame sorted by a key and then time, as integer arrays: no column of the frame is
+    moved, and a key's strings are compared once, when they are coded."""
+
+    rows: np.ndarray  # positions in the frame
+    key: np.ndarray  # each row's key as its rank among the keys
+    tick: np.ndarray  # each row's time as its rank among the times
+    times: np.ndarray  # the distinct times in nanoseconds, ascending
+    sorted_by: np.ndarray  # key and tick in one sortable integer, ascending
+
+
+def ordered(frame: pd.DataFrame, by: str, at: str, rows: np.ndarray | None = None) -> Ordered:
+    """`frame`'s rows (all, or those at `rows`, none without `by` or `at`) sorted by `by` then `at`,
+    ties in frame order. One stable sort of one integer per row: sort_values would compare strings
+    again and move every column with them."""
+    rows = np.arange(len(frame)) if rows is None else rows
+    key = pd.factorize(frame[by].array, sort=True)[0][rows]
+    tick, times = pd.factorize(frame[at].to_numpy(dtype="int64")[rows], sort=True)
+    sorted_by = key * len(times) + tick  # below len(frame) ** 2: fits in int64
+    order = np.argsort(sorted_by, kind="stable")
+    ns = pd.Timedelta(1, unit=frame[at].dt.unit).value
+    return Ordered(rows[order], key[order], tick[order], times * ns, sorted_by[order])
+
+
+def observed(videos: pd.DataFrame) -> Ordered:
+    """The observations of `videos` (see `observations`) as positions sorted by video then time."""
+    usable = np.flatnonzero((videos["scraped_at"].notna() & videos["id"].notna()).to_numpy())
+    obs = ordered(videos, "id", "scraped_at", usable)
+    if not len(usable):
+        return obs
+    last = np.append(obs.sorted_by[1:] != obs.sorted_by[:-1], True)
+    alone = last & np.insert(last[:-1], 0, True)
+    if alone.all():
+        return obs
+    # The same video twice in one snapshot: the row with the most likes, then views, is kept (a
+    # missing count lowest, the later row on a tie), as a stable sort by them with keep="last".
+    tied = np.flatnonzero(~alone)
+    counts = [
+        videos[c].array.take(obs.rows[tied]).to_numpy(dtype="int64", na_value=np.iinfo(np.int64).min) for c in ("view_count", "like_count")
+    ]
+    tied = tied[np.lexsort((*counts, obs.sorted_by[tied]))]
+    keep = alone.copy()
+    keep[tied[np.append(obs.sorted_by[tied][1:] != obs.sorted_by[tied][:-1], True)]] = True
+    return Ordered(obs.rows[keep], obs.key[keep], obs.tick[keep], obs.times, obs.sorted_by[keep])
+
+
 def observations(videos: pd.DataFrame) -> pd.DataFrame:
     """One row per video and observation time, sorted by video then time."""
-    obs = videos.loc[videos["scraped_at"].notna() & videos["id"].notna(), OBSERVATION_COLUMNS]
-    obs = obs.sort_values(["id", "scraped_at", "like_count", "view_count"], na_position="first", kind="stable")
-    return obs.drop_duplicates(["id", "scraped_at"], keep="last").reset_index(drop=True)
+    return videos[OBSERVATION_COLUMNS].take(observed(videos).rows).reset_index(drop=True)
+
+
+def earlier(obs: Ordered, min_hours: float = MIN_STEP_HOURS) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of `obs` with a row of the same key at least `min_hours` before them, and the latest
+    such row for each (both as positions in `obs`). Binary searches on the sorted integers: what
+    merge_asof does, without sorting and moving the columns twice (bench/compaction.py)."""
+    if min_hours <= 0:
+        raise ValueError(f"min_hours {min_hours} must be above 0")
+    latest = np.searchsorted(obs.times, obs.times - pd.Timedelta(hours=min_hours).value, side="right") - 1
+    found = np.searchsorted(obs.sorted_by, obs.key * len(obs.times) + latest[obs.tick], side="right") - 1
+    later = np.flatnonzero((found >= 0) & (obs.key[found] == obs.key))
+    return later, found[later]
+
+
+def hours_between(times: pd.Series, ends: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Hours from `times` at `starts` to `times` at `ends` (positions)."""
+    values = times.array
+    seconds: np.ndarray = (pd.Series(values.take(ends)) - pd.Series(values.take(starts))).dt.total_seconds().to_numpy()
+    return seconds / 3600.0
+
+
+def per_hour(counts: pd.Series, ends: np.ndarray, starts: np.ndarray, hours: np.ndarray) -> pd.Series:
+    """A count's gain per hour from `starts` to `ends` (positions); missing where either is."""
+    values = counts.array
+    return (pd.Series(values.take(ends)).astype("Float64") - pd.Series(values.take(starts)).astype("Float64")) / hours
+
+
+def firsts(key: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in a sorted `key`: the groups of `Ordered` rows."""
+    return np.flatnonzero(np.append(True, key[1:] != key[:-1])) if len(key) else np.zeros(0, dtype=np.intp)
+
+
+def last_present(values: pd.Series, rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """For each group (`starts` of `rows`), the position in the frame of its last row with a value,
+    -1 for none: groupby's `last`, on positions, so the strings are taken once per group."""
+    present = np.where(values.notna().to_numpy()[rows], np.arange(len(rows)), -1)
+    last = np.maximum.reduceat(present, starts) if len(starts) else present[:0]
+    return np.where(last >= 0, rows[last], -1)
+
+
+def group_max(values: pd.Series, starts: np.ndarray) -> pd.Series:
+    """For each group (`starts` of `values`, nullable numbers), its largest value, missing when it
+    has none: groupby's `max` on groups that are already runs, without hashing the keys again."""
+    lowest = -np.inf if values.dtype.kind == "f" else np.iinfo(np.int64).min
+    filled = values.to_numpy(dtype=values.dtype.numpy_dtype, na_value=lowest)
+    if not len(starts):
+        return pd.Series(filled[:0], dtype=values.dtype)
+    none = ~np.logical_or.reduceat(values.notna().to_numpy(), starts)
+    return pd.Series(np.maximum.reduceat(filled, starts), dtype=values.dtype).mask(none)
+
+
+def group_argmax(values: pd.Series, starts: np.ndarray) -> np.ndarray:
+    """For each group, the position of its first largest value (a missing one lowest): idxmax."""
+    filled = values.to_numpy(dtype="float64", na_value=-np.inf)
+    if not len(starts):
+        return starts
+    top = np.repeat(np.maximum.reduceat(filled, starts), np.diff(np.append(starts, len(filled))))
+    return np.minimum.reduceat(np.where(filled == top, np.arange(len(filled)), len(filled)), starts)
 
 
 def steps(frame: pd.DataFrame, by: str, at: str, min_hours: float = MIN_STEP_HOURS) -> pd.DataFrame:
-    """Each row of `frame` joined to the latest earlier row of the same `by` at least `min_hours`
-    before it (its columns prefixed `start_`), and the `hours` between them; rows without one go."""
-    if min_hours <= 0:
-        raise ValueError(f"min_hours {min_hours} must be above 0")
-    end = frame.assign(_key=frame[at] - pd.Timedelta(hours=min_hours)).sort_values("_key", kind="stable")
-    start = frame.add_prefix("start_").sort_values(f"start_{at}", kind="stable")
-    start[f"start_{at}"] = start[f"start_{at}"].astype(end["_key"].dtype)
-    joined = pd.merge_asof(end, start, left_on="_key", right_on=f"start_{at}", left_by=by, right_by=f"start_{by}", direction="backward")
-    joined = joined.loc[joined[f"start_{at}"].notna()].drop(columns=["_key", f"start_{by}"])
-    joined["hours"] = (joined[at] - joined[f"start_{at}"]).dt.total_seconds() / 3600.0
-    return joined.sort_values([by, at], kind="stable").reset_index(drop=True)
+    """Each row of `frame` (none without `by` or `at`) joined to the latest earlier row of the same
+    `by` at least `min_hours` before it (its columns prefixed `start_`), and the `hours` between
+    them; rows without one go. Sorted by `by` then `at`."""
+    obs = ordered(frame, by, at)
+    later, before = earlier(obs, min_hours)
+    ends, starts = obs.rows[later], obs.rows[before]
+    joined = pd.concat(
+        [frame.take(ends).reset_index(drop=True), frame.drop(columns=by).take(starts).add_prefix("start_").reset_index(drop=True)],
+        axis=1,
+    )
+    joined["hours"] = hours_between(frame[at], ends, starts)
+    return joined
 
 
 def growth(obs: pd.DataFrame, min_hours: float = MIN_STEP_HOURS) -> pd.DataFrame:
     """One row per observation of a video that has an earlier one at least `min_hours` before: the
     hours between them and each count's gain per hour (`likes_per_hour`, `views_per_hour`, ...;
     followers of its creator too). On hourly snapshots these are consecutive pairs."""
-    pairs = steps(obs, "id", "scraped_at", min_hours)
-    out = pd.DataFrame(
-        {
-            "id": pairs["id"],
-            "username": pairs["username"],
-            "music_id": pairs["music_id"],
-            "start": pairs["start_scraped_at"],
-            "end": pairs["scraped_at"],
-            "hours": pairs["hours"],
-        }
-    )
+    order = ordered(obs, "id", "scraped_at")
+    later, before = earlier(order, min_hours)
+    ends, starts = order.rows[later], order.rows[before]
+    hours = hours_between(obs["scraped_at"], ends, starts)
+    out = pd.DataFrame({c: obs[c].array.take(ends) for c in ("id", "username", "music_id")})
+    out["start"], out["end"], out["hours"] = obs["scraped_at"].array.take(starts), obs["scraped_at"].array.take(ends), hours
     for column, name in (*COUNTS.items(), ("author_follower_count", "followers")):
-        values = pairs[column].astype("Float64")
-        out[f"{name}_per_hour"] = (values - pairs[f"start_{column}"].astype("Float64")) / pairs["hours"].to_numpy(dtype=np.float64)
+        out[f"{name}_per_hour"] = per_hour(obs[column], ends, starts, hours)
     return out
 
 

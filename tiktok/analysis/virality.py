@@ -25,7 +25,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tiktok.analysis.timeseries import MIN_STEP_HOURS, about, growth, observations, steps
+from tiktok.analysis.timeseries import (
+    MIN_STEP_HOURS,
+    about,
+    earlier,
+    firsts,
+    group_argmax,
+    group_max,
+    hours_between,
+    last_present,
+    observed,
+    per_hour,
+    steps,
+)
 
 DEFAULT_PERCENTILE = 99.0
 CREATOR_FACTOR = 10.0
@@ -66,26 +78,41 @@ def flag_above(frame: pd.DataFrame, column: str, percentile: float, what: str) -
 
 def video_growth(videos: pd.DataFrame, min_hours: float = MIN_STEP_HOURS) -> pd.DataFrame:
     """Every video with two observations at least `min_hours` apart, with its peak likes and views
-    gained per hour and when the likes peak ended (`peak_at`)."""
-    obs = observations(videos)
-    gains = growth(obs, min_hours)
-    per_video = obs.groupby("id").agg(
-        username=("username", "last"),
-        create_time=("create_time", "last"),
-        music_id=("music_id", "last"),
-        observations=("scraped_at", "size"),
-        first_seen=("scraped_at", "min"),
-        last_seen=("scraped_at", "max"),
-        likes=("like_count", "max"),
-        views=("view_count", "max"),
+    gained per hour and when the likes peak ended (`peak_at`). On positions sorted once: a season
+    of hourly snapshots is 10M rows (bench/compaction.py), and only one row per video is taken."""
+    obs = observed(videos)
+    later, before = earlier(obs, min_hours)
+    ends, starts = obs.rows[later], obs.rows[before]
+    hours = hours_between(videos["scraped_at"], ends, starts)
+    likes = per_hour(videos["like_count"], ends, starts, hours)
+    views = per_hour(videos["view_count"], ends, starts, hours)
+    grown = firsts(obs.key[later])  # where each video's steps start
+    seen = firsts(obs.key)  # where each video's observations start
+    pick = np.searchsorted(obs.key[seen], obs.key[later][grown])  # the videos with a step among them
+    first, last = obs.rows[seen][pick], obs.rows[np.append(seen, len(obs.rows))[1:] - 1][pick]
+
+    def latest(column: str) -> Any:
+        return videos[column].array.take(last_present(videos[column], obs.rows, seen)[pick], allow_fill=True)
+
+    def most(column: str) -> Any:
+        return group_max(pd.Series(videos[column].array.take(obs.rows)), seen).array[pick]
+
+    return pd.DataFrame(
+        {
+            "id": videos["id"].array.take(first),
+            "username": latest("username"),
+            "create_time": latest("create_time"),
+            "music_id": latest("music_id"),
+            "observations": np.diff(np.append(seen, len(obs.rows)))[pick],
+            "first_seen": videos["scraped_at"].array.take(first),
+            "last_seen": videos["scraped_at"].array.take(last),
+            "likes": most("like_count"),
+            "views": most("view_count"),
+            "peak_likes_per_hour": group_max(likes, grown).array,
+            "peak_views_per_hour": group_max(views, grown).array,
+            "peak_at": videos["scraped_at"].array.take(ends[group_argmax(likes, grown)]),
+        }
     )
-    peaks = gains.groupby("id").agg(peak_likes_per_hour=("likes_per_hour", "max"), peak_views_per_hour=("views_per_hour", "max"))
-    if len(gains):
-        peak_rows = gains.loc[gains["likes_per_hour"].astype("Float64").fillna(-math.inf).groupby(gains["id"]).idxmax()]
-        peaks["peak_at"] = peak_rows.set_index("id")["end"]
-    else:
-        peaks["peak_at"] = pd.Series(dtype=obs["scraped_at"].dtype)
-    return per_video.join(peaks, how="inner").reset_index()
 
 
 def viral_videos(
