@@ -3,6 +3,7 @@ from a data directory, and a note for each part the data cannot give yet."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -122,8 +123,10 @@ def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, per
         return
     report.figure("viral_videos", figures.viral_video_lines(videos, ranking))
     viral = ranking.loc[ranking["viral"]]
+    threshold = ranking.attrs["threshold"]
+    cut = f"{threshold:,.0f}" if math.isfinite(threshold) else "not set: too few videos observed twice, see the note"
     report.findings.append(
-        f"viral videos (peak likes/hour above the {percentile:g}th percentile, {ranking.attrs['threshold']:,.0f}): "
+        f"viral videos (peak likes/hour above the {percentile:g}th percentile, {cut}): "
         + listed(f"{i} (@{u}, {r:,.0f}/h)" for i, u, r in zip(viral["id"], viral["username"], viral["peak_likes_per_hour"], strict=True))
     )
     sounds = viral_sounds(videos)
