@@ -35,7 +35,8 @@ def test_two_crawls_an_hour_apart_give_two_readings_per_hashtag(simulator: str, 
     run_sequence([crawl, {"post": f"{simulator}/__sim__/clock", "body": {"advance": 3600}}, crawl], tmp_path)
     after = {tag: reported(simulator, tag) for tag in TAGS}
     rows = lines(tmp_path / "data" / "totals.jsonl")
-    runs = sorted({r["run_id"] for r in rows})
+    # The runs in the order they read (simulated time): two run ids made in the same second sort by their random tail.
+    runs = sorted({r["run_id"] for r in rows}, key=lambda run: min(r["observed_at"] for r in rows if r["run_id"] == run))
     got = sorted((r["name"], runs.index(r["run_id"]), r["video_count"], r["view_count"]) for r in rows)
     assert got == sorted((tag, hour, *counts[tag]) for hour, counts in enumerate((before, after)) for tag in TAGS)
     assert before["london"][1] < after["london"][1]  # the views grew in the hour: the two readings differ
