@@ -41,7 +41,7 @@ def saved_states(html: str, era: str) -> dict[str, str]:
     return states
 
 
-def same_as_page(html: str) -> None:
+def assert_same_as_page(html: str) -> None:
     page = parse_any(html, Context(source="import:x"))
     era = page.format.removeprefix("web-html-")
     assert page.items and era in ERA_SCRIPT
@@ -55,7 +55,7 @@ def same_as_page(html: str) -> None:
 @pytest.mark.parametrize("name", ["sigi_state", "universal_2025-08", "universal_2025-07", "next_data"])
 def test_a_real_pages_state_saved_alone_parses_as_the_page(real_fixtures: Path, name: str) -> None:
     (page,) = [p for p in (real_fixtures / "web_html").glob("*.html") if name in p.name]
-    same_as_page(page.read_text(encoding="utf-8"))
+    assert_same_as_page(page.read_text(encoding="utf-8"))
 
 
 async def test_a_simulator_pages_state_saved_alone_parses_as_the_page(sim: Sim) -> None:
@@ -64,7 +64,7 @@ async def test_a_simulator_pages_state_saved_alone_parses_as_the_page(sim: Sim) 
     music = (await sim.truth(f"video/{vid}"))["music_id"]
     for path in (f"/@{user}", f"/@{user}/video/{vid}", "/tag/london", f"/music/a-sound-{music}"):
         resp = await sim.client.get(path)
-        same_as_page(await resp.text())
+        assert_same_as_page(await resp.text())
 
 
 def test_universal_state_without_page_data_says_so_as_the_page_does(real_fixtures: Path) -> None:
