@@ -90,11 +90,16 @@ def videos_with_comments(base: str, n: int) -> list[str]:
 def test_three_workers_one_killed_equal_the_truth_after_the_merge(sim: str, redis_url: str, tmp_path: Path) -> None:
     ids = videos_with_comments(sim, 12)
     data, merged = tmp_path / "data", tmp_path / "merged"
-    first = worker(sim, data, redis_url, "w1", "-a", f"ids={','.join(ids)}", "-a", "comments=all")
-    time.sleep(1.0)
-    others = [worker(sim, data, redis_url, name) for name in ("w2", "w3")]  # no arguments: they join
+    # The seeds enqueued first, then three workers started together with no arguments (they join), at
+    # a pace that leaves work for each while the others start: under load a worker started a second
+    # after the first could find the crawl nearly done.
+    env = {**os.environ, "TIKTOK_REDIS_URL": redis_url}
+    enqueue = [sys.executable, "-m", "tiktok", "enqueue", "video", "-a", f"ids={','.join(ids)}", "-a", "comments=all"]
+    enqueue += ["-s", f"DATA_DIR={data}", "-s", f"TIKTOK_WEB_URL={sim}"]
+    subprocess.run(enqueue, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    first, *others = [worker(sim, data, redis_url, name, delay=0.2) for name in ("w1", "w2", "w3")]
     server = redis.Redis.from_url(redis_url)
-    for _ in range(300):  # kill w2 once it has stored something and holds requests
+    for _ in range(1200):  # kill w2 once it has stored something and holds requests
         if (data / "w2" / "comments.jsonl").exists() and server.hlen("tiktok:video:inflight:w2"):
             break
         time.sleep(0.05)
