@@ -81,7 +81,9 @@ def served_to(base: str, videos: pd.DataFrame) -> tuple[dict[str, Any], int]:
         served = truth(base, f"persona/{session}?hashtags=london,paris")
         if first["id"] in served["served"]:
             start = served["served"].index(first["id"]) - (int(first["feed_position"]) - 1)
-            if [served["served"][start + p - 1] for p in videos["feed_position"]] == list(videos["id"]):
+            at = [start + int(p) - 1 for p in videos["feed_position"]]
+            # another session may hold the first video near its end, or before the run's offset
+            if all(0 <= i < len(served["served"]) for i in at) and [served["served"][i] for i in at] == list(videos["id"]):
                 found.append((served, start))
     assert len(found) == 1, f"{len(found)} sessions were served this run's feed in order"
     return found[0]
