@@ -156,6 +156,8 @@ class ForYouSpider(Args[ForYouParams], ScrollingFeedSpider):
                 if video is None:  # its answer never reached the handler: counted, not recorded
                     self.crawler.stats.inc_value("persona/card_without_answer")
                     self.logger.warning("persona %s: card %d (video %s) came without a captured answer", persona.name, position, card_id)
+                    # shown to the persona but not recorded: the run is not complete
+                    run_context(self.crawler).gap(f"persona {persona.name}: card {position} (video {card_id}) shown but not recorded")
                     continue
                 video.feed_position = position
                 video = await self.watch_one(page, card, video, persona, rng, scale)
