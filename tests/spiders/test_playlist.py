@@ -23,6 +23,10 @@ def test_playlist_videos_equal_the_truth(tmp_path: Path) -> None:
         playlists = sorted(truth(base, "playlists"), key=lambda p: -p["public_videos"])[:2]
         result = crawl("playlist", base, tmp_path, "-a", "ids=" + ",".join([p["id"] for p in playlists] + [UNKNOWN]), *FAST)
         expected = {p["id"]: truth(base, f"playlist/{p['id']}")["video_ids"] for p in playlists}
+    stored = {p["id"]: (p["username"], p["video_count"]) for p in lines(tmp_path / "playlists.jsonl")}
+    assert stored == {p["id"]: (p["author"], len(expected[p["id"]])) for p in playlists}  # the unknown one is not a row
+    readings = {r["id"]: r["video_count"] for r in lines(tmp_path / "totals.jsonl") if r["kind"] == "playlist"}
+    assert readings == {pid: count for pid, (_, count) in stored.items()}
     assert result.returncode == 0, result.stderr[-3000:]
     videos = lines(tmp_path / "videos.jsonl")
     for pid, ids in expected.items():

@@ -1,4 +1,4 @@
-"""Spider middleware: every hashtag or sound read with its reported totals adds a Totals row.
+"""Spider middleware: every hashtag, sound or playlist read with its reported totals adds a Totals row.
 
 Whichever path read them (a hashtag's detail, a sound's page, an imported saved page), the totals
 become one observation of that run (issue 16: follow a hashtag's size or a sound's use over
@@ -17,15 +17,17 @@ from typing import Any
 
 from scrapy.http import Response
 
-from tiktok.schema.items import Hashtag, Sound, Totals
+from tiktok.schema.items import Hashtag, Playlist, Sound, Totals
 
 
 def totals_of(item: Any) -> Totals | None:
-    """The totals a hashtag or sound carries, as a Totals row; None for anything else, or without totals."""
+    """The totals a hashtag, sound or playlist carries, as a Totals row; None for anything else, or without totals."""
     if isinstance(item, Hashtag) and (item.video_count is not None or item.view_count is not None):
         kind, name, views = "hashtag", item.name, item.view_count
     elif isinstance(item, Sound) and item.video_count is not None:
         kind, name, views = "sound", item.title, None
+    elif isinstance(item, Playlist) and item.video_count is not None:
+        kind, name, views = "playlist", item.name, None
     else:
         return None
     source = item.source or ""

@@ -8,18 +8,15 @@ around."""
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
-
-import attrs
 
 from tiktok.parsing.paths import all_exact, from_web
 from tiktok.parsing.result import Context, ParseResult
 from tiktok.parsing.values import as_dict, as_list, clean_text, get, id_string, text_or_none, to_int, unwrap_int32
 from tiktok.schema.fields import COUNT, table
-from tiktok.schema.items import Comment, Hashtag, Item, Sound, User, Video
+from tiktok.schema.items import Comment, Hashtag, Item, Playlist, Sound, User, Video
 
 NEEDED = ("id", "createTime", "author", "desc", "music", "video")  # an item without these has drifted
 
@@ -281,40 +278,25 @@ def search_users(entries: Any, ctx: Context, result: ParseResult, path: str) -> 
         result.add(user_from(user, {k: v for k, v in stats.items() if v is not None}, None, ctx))
 
 
-@attrs.frozen
-class PlaylistInfo:
-    """What a playlist's details say (`mixInfo` of /api/mix/detail/): enough to open its page and
-    to count its videos against. Not an item: the videos carry their playlist_id."""
-
-    id: str
-    name: str | None
-    username: str | None
-    video_count: int | None
-
-    @property
-    def page_path(self) -> str:
-        """Its page as TikTok links it: /@creator/playlist/<name>-<id>."""
-        return f"/@{self.username}/playlist/{quote((self.name or 'playlist').replace(' ', '-'))}-{self.id}"
+def playlist_from(info: Any, ctx: Context) -> Playlist | None:
+    """A Playlist from `mixInfo` of /api/mix/detail/ (TikTok-Api reads id or mixId, name or mixName,
+    videoCount, author, cover); None without an id."""
+    values, _ = from_web(Playlist, info)
+    return Playlist(**values, source=ctx.source, scraped_at=ctx.scraped_at) if values["id"] else None
 
 
-def playlist_info(text: str | bytes) -> PlaylistInfo | None:
-    """The details of /api/mix/detail/ (TikTok-Api reads mixInfo.id or mixId, name or mixName,
-    videoCount, author); None when the answer holds no playlist."""
-    try:
-        info = get(json.loads(text), "mixInfo")
-    except ValueError:
-        return None
-    pid = id_string(get(info, "id")) or id_string(get(info, "mixId"))
-    if pid is None:
-        return None
-    name = text_or_none(get(info, "name")) or text_or_none(get(info, "mixName"))
-    return PlaylistInfo(
-        id=pid, name=name, username=text_or_none(get(info, "author", "uniqueId")), video_count=to_int(get(info, "videoCount"))
-    )
+def playlist_page_path(playlist: Playlist) -> str:
+    """Its page as TikTok links it: /@creator/playlist/<name>-<id>."""
+    return f"/@{playlist.username}/playlist/{quote((playlist.name or 'playlist').replace(' ', '-'))}-{playlist.id}"
 
 
 def mix_detail(info: Any, ctx: Context, result: ParseResult, path: str) -> None:
-    """`mixInfo`: its creator (`author`, the item's author shape) is the item a playlist's details give."""
+    """`mixInfo`: the playlist, and its creator (`author`, the item's author shape)."""
+    playlist = playlist_from(info, ctx)
+    if playlist is None:
+        result.problems.append(f"{path} has no id or mixId")
+    else:
+        result.add(playlist)
     author = get(info, "author")
     if isinstance(author, dict) and text_or_none(author.get("uniqueId")):
         result.add(user_from(author, None, None, ctx))

@@ -297,16 +297,39 @@ class Sound:
 
 
 @attrs.define(kw_only=True)
-class Totals:
-    """TikTok's reported totals of a hashtag or a sound, as one run read them: every crawl that reads
-    them adds a row (one per entity and run), so a hashtag's size or a sound's use can be followed
-    over time. hashtags.jsonl and sounds.jsonl list each one once, as first stored; its totals at
-    every reading are here."""
+class Playlist:
+    """A playlist (TikTok calls it a mix), stored once: as first seen. Its videos carry its
+    playlist_id; the number of videos TikTok reports at every reading is a row of totals.jsonl."""
 
-    id: str = field("the hashtag's or the sound's id", ID, required=True)
-    kind: str | None = field("what the totals are of: hashtag or sound", NAME)
-    name: str | None = field("the hashtag's name without #, or the sound's title", TEXT)
-    video_count: int | None = field("videos TikTok reports for it", COUNT, unit="count", web_note="the hashtag's or sound's video_count")
+    id: str = field("playlist id", ID, web=("id", "mixId"), research="playlist_id", required=True)
+    name: str | None = field("name", TEXT, web=("name", "mixName"), research="playlist_name")
+    username: str | None = field("handle of its creator", HANDLE, web="author.uniqueId")
+    video_count: int | None = field(
+        "videos TikTok reported when first stored (totals.jsonl: every reading)",
+        COUNT,
+        unit="count",
+        web="videoCount",
+        research="playlist_item_total",
+    )
+    cover_url: str | None = field("cover image URL (signed, expires)", URL, web="cover")
+    source: str | None = field(SOURCE_DOC, NAME)
+    collector: str | None = field(COLLECTOR_DOC, NAME)
+    scraped_at: str | None = field(SCRAPED_DOC, ISO_TIME, unit="ISO 8601 UTC")
+
+
+@attrs.define(kw_only=True)
+class Totals:
+    """TikTok's reported totals of a hashtag, a sound or a playlist, as one run read them: every crawl
+    that reads them adds a row (one per entity and run), so a hashtag's size or a sound's use can be
+    followed over time. hashtags.jsonl, sounds.jsonl and playlists.jsonl list each one once, as
+    first stored; its totals at every reading are here."""
+
+    id: str = field("the hashtag's, sound's or playlist's id", ID, required=True)
+    kind: str | None = field("what the totals are of: hashtag, sound or playlist", NAME)
+    name: str | None = field("the hashtag's name without #, the sound's title or the playlist's name", TEXT)
+    video_count: int | None = field(
+        "videos TikTok reports for it", COUNT, unit="count", web_note="the hashtag's, sound's or playlist's video_count"
+    )
     view_count: int | None = field("views TikTok reports for it (hashtags only)", COUNT, unit="count", web_note="the hashtag's view_count")
     observed_at: str | None = field("when TikTok reported them (the answer's own time, else the server's)", ISO_TIME, unit="ISO 8601 UTC")
     source: str | None = field(SOURCE_DOC, NAME)
@@ -334,7 +357,8 @@ ITEM_TYPES: dict[str, type] = {
     "follows": Follow,
     "hashtags": Hashtag,
     "sounds": Sound,
+    "playlists": Playlist,
     "totals": Totals,
     "user_statuses": UserStatus,
 }
-Item = Video | User | Comment | Follow | Hashtag | Sound | Totals | UserStatus
+Item = Video | User | Comment | Follow | Hashtag | Sound | Playlist | Totals | UserStatus

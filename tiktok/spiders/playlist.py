@@ -1,7 +1,8 @@
 """`scrapy crawl playlist -a ids=7455...,https://www.tiktok.com/@creator/playlist/name-7455... [-a limit=N]`
 
-A playlist (TikTok calls it a "mix", issue 16): its details from /api/mix/detail/ (its creator, name
-and the number of videos TikTok reports), then its page /@creator/playlist/<name>-<id> opened in the
+A playlist (TikTok calls it a "mix", issue 16): its details from /api/mix/detail/ (stored as a
+Playlist record, with its creator; the number of videos TikTok reports is also a row of
+totals.jsonl), then its page /@creator/playlist/<name>-<id> opened in the
 browser, and its videos read from the page's own /api/mix/item_list/ answers as it scrolls, stored
 with source `playlist:<id>`. A playlist is in the creator's order, not in time order, so
 `since`/`until` only filter it. At the end, one coverage line per playlist.
@@ -17,7 +18,8 @@ from pydantic import Field
 from scrapy.http import Response
 
 from tiktok.parsing import Context, parse_any
-from tiktok.parsing.web import playlist_info
+from tiktok.parsing.web import playlist_page_path
+from tiktok.schema.items import Playlist
 from tiktok.spiders.feed import ScrollingFeedSpider, new_record
 from tiktok.spiders.params import Args, DateWindowParam, PlaylistIds, VideosParam
 
@@ -41,15 +43,16 @@ class PlaylistSpider(Args[PlaylistParams], ScrollingFeedSpider):
         if (again := self.garbled(response, f"playlist {pid}: its details and videos")) is not None:
             yield from again
             return
-        yield from self.items_from(parse_any(response.body, Context(source=f"playlist:{pid}")), response.url)
-        info = playlist_info(response.body)
+        result = parse_any(response.body, Context(source=f"playlist:{pid}"))
+        yield from self.items_from(result, response.url)
+        playlist = next((i for i in result.items if isinstance(i, Playlist)), None)
         record = self.listing(f"playlist {pid}")
-        if info is None or info.username is None:
+        if playlist is None or playlist.username is None:
             self.crawler.stats.inc_value("playlist/unavailable")
             record["stopped"] = "not found"
             return
-        record["reported"] = info.video_count
-        yield self.page_request(self.web + info.page_path, "read_playlist", f"playlist {pid}", pid=pid)
+        record["reported"] = playlist.video_count
+        yield self.page_request(self.web + playlist_page_path(playlist), "read_playlist", f"playlist {pid}", pid=pid)
 
     async def read_playlist(self, response: Response, pid: str) -> AsyncIterator[Any]:
         async for out in self.scroll(response, f"playlist:{pid}", limit=self.args.limit, window=self.args.window):

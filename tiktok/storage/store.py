@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 from itemadapter import ItemAdapter
 
-from tiktok.schema.items import ITEM_TYPES, Comment, Follow, Hashtag, Sound, Totals, User, UserStatus, Video
+from tiktok.schema.items import ITEM_TYPES, Comment, Follow, Hashtag, Playlist, Sound, Totals, User, UserStatus, Video
 from tiktok.storage.jsonl import AppendOnlyFile, read_from, repair
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ KEY_FIELDS: dict[type, tuple[str, ...]] = {
     Follow: ("follower", "followee"),
     Hashtag: ("id",),
     Sound: ("id",),
-    Totals: ("kind", "id", "run_id"),  # a hashtag's or sound's totals once per run: every run adds its reading
+    Playlist: ("id",),
+    Totals: ("kind", "id", "run_id"),  # a hashtag's, sound's or playlist's totals once per run: every run adds its reading
     UserStatus: ("username", "source"),
 }
 FILE_OF = {cls: name for name, cls in ITEM_TYPES.items()}
