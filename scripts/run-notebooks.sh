@@ -9,8 +9,11 @@ OUT=${2:?give the output directory}
 DATA=$(cd "$DATA" && pwd)
 mkdir -p "$OUT"
 for NB in notebooks/*.ipynb; do
-  # papermill prints the kernel's warning about local TCP; an error still fails the run
+  # Two lines of the kernel's own are dropped; an error still fails the run (papermill's exit code):
+  # - its warning that it talks over local TCP;
+  # - "KeyboardInterrupt caught in kernel": jupyter_client 8 sends the kernel SIGINT before every
+  #   shutdown (KernelManager._async_shutdown_kernel), and a kernel still handling a message logs it.
   "$PY" -m papermill --no-progress-bar --log-level ERROR -p data_dir "$DATA" --cwd notebooks "$NB" "$OUT/$(basename "$NB")" \
-    2> >(grep -v "TCP without encryption" >&2)
+    2> >(grep -v -e "TCP without encryption" -e "KeyboardInterrupt caught in kernel" >&2)
   echo "  $OUT/$(basename "$NB")"
 done
