@@ -42,15 +42,9 @@ test: lint typecheck pytest
 test-fast: lint typecheck
 	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not browser and not crawl"
 
+# Every benchmark, its output in bench/last-run.log, then the README's table rewritten from that one run.
 bench: setup
-	$(PY) -m bench.simulator_throughput
-	$(PY) -m bench.pipelines
-	$(PY) -m bench.ocr
-	$(PY) -m bench.foryou_speed
-	$(PY) -m bench.research_efficiency
-	$(PY) -m bench.analysis
-	$(PY) -m bench.compaction
-	$(PY) -m bench.truth_scenario
+	@PY=$(PY) bash scripts/bench.sh
 
 # N workers on one crawl through a local redis-server, against the simulator (README "Many machines").
 cluster: setup

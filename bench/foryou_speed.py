@@ -15,6 +15,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.results import result
 from tests.helpers.sim_process import ROOT, running_simulator
 from tiktok.simulator.signing import x_bogus
 
@@ -53,9 +54,9 @@ def main() -> None:
             "-s",
             f"TIKTOK_WEB_URL={base}",
         ]
-        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        crawl = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
         seconds = time.perf_counter() - started
-        assert result.returncode == 0, result.stderr[-2000:]
+        assert crawl.returncode == 0, crawl.stderr[-2000:]
         videos = [json.loads(line) for line in (Path(tmp) / "videos.jsonl").read_text(encoding="utf-8").splitlines()]
     covers = sum(bool(v["cover_path"]) for v in videos)
     texts = sum(bool(v["ocr_text"]) for v in videos)
@@ -63,6 +64,11 @@ def main() -> None:
     print(f"  baseline (signed HTTP calls, no browser, no pipelines): {baseline:6.1f} s")
     print(f"  scrapy crawl foryou (browser, covers, OCR, captions):   {seconds:6.1f} s = {seconds / baseline:.0f} x baseline (goal < 60 s)")
     print(f"  stored: {len(videos)} videos, {covers} covers, {texts} with cover text")
+    print(
+        result(
+            f"foryou.{COUNT}_videos", f"{seconds:.1f} s", f"signed HTTP calls {baseline:.1f} s", seconds / baseline, "< 60 s", seconds < 60
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from bench.results import result
 from tiktok.schema.items import Video
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -93,6 +94,16 @@ def bench_chain(n: int, rounds: int = 3) -> None:
     print(f"1. pipeline chain (validate, dedupe, write; no media), {n:,} videos, median of {rounds} rounds:")
     print(f"   baseline json.dumps + buffered write: {base:9,.0f} items/s")
     print(f"   whole chain, each line written at once: {whole:7,.0f} items/s = {whole / base:.2f} x baseline (goal >= 0.5)")
+    print(
+        result(
+            "pipelines.chain",
+            f"{whole:,.0f} items/s",
+            f"json.dumps + buffered write {base:,.0f} items/s",
+            whole / base,
+            ">= 0.5 x",
+            whole / base >= 0.5,
+        )
+    )
 
 
 def vm_mb(field: str) -> float:
@@ -140,6 +151,7 @@ def bench_dedupe(n: int) -> None:
     print(f"2. dedupe state for {n:,} keys (in a fresh process):")
     print(f"   memory held {held:.0f} MB, peak {peak:.0f} MB (goal < 300 MB); built in {built:.1f} s (hashing each key included)")
     print(f"   lookup {lookup_us:.1f} us per key; snapshot reload {reload_s:.2f} s")
+    print(result(f"pipelines.dedupe_{n // 1_000_000}M_keys", f"peak {peak:.0f} MB", "the 300 MB goal", peak / 300, "< 300 MB", peak < 300))
 
 
 def bench_pandas(n: int) -> None:
@@ -169,6 +181,7 @@ def bench_pandas(n: int) -> None:
     print(f"   baseline json.loads loop: {baseline:.1f} s")
     print(f"   pandas.read_json(lines=True): {seconds:.1f} s = {seconds / baseline:.2f} x baseline")
     print(f"   pandas.read_json(lines=True, engine='pyarrow'): {arrow:.1f} s = {arrow / baseline:.2f} x baseline")
+    print(result("pipelines.read_json_pyarrow", f"{arrow:.1f} s for {n:,} rows", f"json.loads loop {baseline:.1f} s", arrow / baseline))
 
 
 def main() -> None:

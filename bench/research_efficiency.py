@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bench.results import result
 from tests.helpers.sim_process import ROOT, running_simulator
 
 WINDOWS = [("20260401", "20260430"), ("20260501", "20260524")]
@@ -84,6 +85,16 @@ def main() -> None:
     print(f"  research_videos: {requests} requests, {stored} videos = {per_request:.1f} per request = {share:.0%} of ideal (goal >= 95%)")
     print(f"  after kill -9 at {stored_before} videos: {after} requests to finish, for {total - stored_before} videos left")
     print(f"  ({left} pages were left, plus the page in flight)")
+    print(
+        result(
+            "research.records_per_request",
+            f"{per_request:.1f}",
+            f"ideal {records / ideal_pages:.1f}",
+            share,
+            ">= 95% of ideal",
+            share >= 0.95,
+        )
+    )
 
 
 if __name__ == "__main__":
