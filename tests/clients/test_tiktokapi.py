@@ -166,3 +166,15 @@ async def test_users_videos_comments_hashtags_and_trending(api: Any, requests_to
     )  # fmt: skip
     assert detail["statsV2"] == stats_of(tv) | {"repostCount": "0"}
     assert int(detail["video"]["duration"]) == tv["duration"]
+
+    # A playlist (its details and its videos in the creator's order), and a user search, paged.
+    mix = max(truth(base, "playlists"), key=lambda p: p["public_videos"])
+    playlist = api.playlist(id=mix["id"])
+    await playlist.info()
+    in_order = truth(base, f"playlist/{mix['id']}")["video_ids"]
+    assert (playlist.id, playlist.creator.username, playlist.video_count) == (mix["id"], mix["author"], len(in_order))
+    assert playlist.name and playlist.cover_url
+    assert [v.id async for v in playlist.videos(count=1000)] == in_order
+    wanted = truth(base, "search/cook")["usernames"]
+    assert len(wanted) > 10  # more than one of TikTok-Api's pages of 10
+    assert [u.username async for u in api.search.users("cook", count=1000)] == wanted

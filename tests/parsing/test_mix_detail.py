@@ -1,9 +1,11 @@
 """A playlist's details (`mixInfo` of /api/mix/detail/) give a Playlist record and its creator, in
-both spellings TikTok-Api reads (id/name and mixId/mixName); without an id, a problem, not a row."""
+both spellings TikTok-Api reads (id/name and mixId/mixName; the maker as `creator`, or `author`);
+without an id, a problem, not a row."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from tiktok.parsing import Context, parse_any
 from tiktok.parsing.web import playlist_page_path
@@ -12,14 +14,14 @@ from tiktok.schema.items import Playlist, User
 AUTHOR = {"id": "6800000000000000001", "uniqueId": "cook.anna", "nickname": "Anna"}
 
 
-def parsed(info: dict[str, object]) -> list[object]:
+def parsed(info: Mapping[str, object]) -> list[object]:
     result = parse_any(json.dumps({"mixInfo": info, "statusCode": 0}), Context(source="playlist:x", scraped_at="2026-04-02T10:00:00Z"))
     assert result.format == "web-mix-detail"
     return list(result.items)
 
 
 def test_both_spellings_give_the_same_playlist() -> None:
-    new = {"id": "7455000000000000057", "name": "Best of", "videoCount": 12, "author": AUTHOR, "cover": "https://c/x.jpeg"}
+    new = {"id": "7455000000000000057", "name": "Best of", "videoCount": 12, "creator": AUTHOR, "cover": "https://c/x.jpeg"}
     old = {"mixId": "7455000000000000057", "mixName": "Best of", "videoCount": "12", "author": AUTHOR}
     for info, cover in ((new, "https://c/x.jpeg"), (old, None)):
         playlists = [i for i in parsed(info) if isinstance(i, Playlist)]

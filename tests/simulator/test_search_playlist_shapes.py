@@ -51,8 +51,8 @@ async def test_playlist_detail_and_items(sim: Sim) -> None:
     playlist = max(await sim.truth("playlists"), key=lambda p: p["public_videos"])
     detail = await (await sim.client.get(f"/api/mix/detail/?mixId={playlist['id']}")).json()
     info = detail["mixInfo"]
-    assert {"id", "name", "videoCount", "author", "cover"} <= info.keys()
-    assert info["id"] == playlist["id"] and info["author"]["uniqueId"] == playlist["author"]
+    assert {"id", "name", "videoCount", "creator", "cover"} <= info.keys()
+    assert info["id"] == playlist["id"] and info["creator"]["uniqueId"] == playlist["author"]
     items, _ = await walk(sim, "/api/mix/item_list/", "itemList", mixId=playlist["id"], count="2")
     truth = await sim.truth(f"playlist/{playlist['id']}")
     assert [i["id"] for i in items] == truth["video_ids"] and info["videoCount"] == len(truth["video_ids"]) > 2

@@ -280,7 +280,7 @@ def search_users(entries: Any, ctx: Context, result: ParseResult, path: str) -> 
 
 def playlist_from(info: Any, ctx: Context) -> Playlist | None:
     """A Playlist from `mixInfo` of /api/mix/detail/ (TikTok-Api reads id or mixId, name or mixName,
-    videoCount, author, cover); None without an id."""
+    videoCount, creator, cover); None without an id."""
     values, _ = from_web(Playlist, info)
     return Playlist(**values, source=ctx.source, scraped_at=ctx.scraped_at) if values["id"] else None
 
@@ -291,14 +291,14 @@ def playlist_page_path(playlist: Playlist) -> str:
 
 
 def mix_detail(info: Any, ctx: Context, result: ParseResult, path: str) -> None:
-    """`mixInfo`: the playlist, and its creator (`author`, the item's author shape)."""
+    """`mixInfo`: the playlist, and its maker (`creator`, the item's author shape; `author` is read too)."""
     playlist = playlist_from(info, ctx)
     if playlist is None:
         result.problems.append(f"{path} has no id or mixId")
     else:
         result.add(playlist)
-    author = get(info, "author")
-    if isinstance(author, dict) and text_or_none(author.get("uniqueId")):
-        result.add(user_from(author, None, None, ctx))
+    maker = get(info, "creator") or get(info, "author")
+    if isinstance(maker, dict) and text_or_none(maker.get("uniqueId")):
+        result.add(user_from(maker, None, None, ctx))
     else:
-        result.need(info, "author", f"{path}.author")
+        result.need(info, "creator", f"{path}.creator")

@@ -53,7 +53,7 @@ WEB_ROOTS = {
     "Comment": "a comment of /api/comment/list/ (comments[], their reply_comment[])",
     "Hashtag": "challengeInfo {challenge, stats, statsV2} (for an item's challenges[]: {challenge})",
     "Sound": "musicInfo {music, stats} (for an item's music: {music})",
-    "Playlist": "mixInfo of /api/mix/detail/ {id, name, videoCount, author, cover}",
+    "Playlist": "mixInfo of /api/mix/detail/ {id, name, videoCount, creator, cover}",
 }
 
 

@@ -303,7 +303,7 @@ class Playlist:
 
     id: str = field("playlist id", ID, web=("id", "mixId"), research="playlist_id", required=True)
     name: str | None = field("name", TEXT, web=("name", "mixName"), research="playlist_name")
-    username: str | None = field("handle of its creator", HANDLE, web="author.uniqueId")
+    username: str | None = field("handle of its creator", HANDLE, web=("creator.uniqueId", "author.uniqueId"))
     video_count: int | None = field(
         "videos TikTok reported when first stored (totals.jsonl: every reading)",
         COUNT,

@@ -469,7 +469,7 @@ async def search_users(request: web.Request) -> web.Response:
 
 @routes.get("/api/mix/detail/")
 async def mix_detail(request: web.Request) -> web.Response:
-    """A playlist's details: `mixInfo` {id, name, videoCount, author, cover}, the keys TikTok-Api reads."""
+    """A playlist's details: `mixInfo` {id, name, videoCount, creator, cover}, the keys TikTok-Api reads."""
     st = state_of(request)
     u = st.world.playlist_owner(request.query.get("mixId", ""))
     if u is None:

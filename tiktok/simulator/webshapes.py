@@ -158,14 +158,15 @@ class WebShapes:
         }
 
     def mix_info(self, u: int, t: float) -> dict[str, Any]:
-        """A playlist's `mixInfo` (TikTok-Api's Playlist reads id, name, videoCount, author, cover)."""
+        """A playlist's `mixInfo`: TikTok-Api's Playlist reads id (or mixId), name (or mixName),
+        videoCount, cover, and its maker as `creator`, in the item's author shape."""
         w = self.world
         rows = w.playlist_rows(u)
         rows = rows[w.public_mask(rows, t)]
         cover = self.media.url("cover", f"{w.video_id(int(rows[0]))}.jpeg", t) if len(rows) else ""
         return {
-            "author": self.author(u, t),
             "cover": cover,
+            "creator": self.author(u, t),
             "id": str(w.playlist_id_of(u)),
             "name": w.playlist_name(u),
             "videoCount": len(rows),
