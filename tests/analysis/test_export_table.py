@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.helpers.crawl import crawl
-from tiktok.analysis.export_table import KEY_ENV, Window, columns, export_tables, pseudonym_key
+from tiktok.analysis.export_table import KEY_ENV, PERSON_FIELDS, Window, columns, export_tables, pseudonym_key
+from tiktok.schema.fields import HANDLE
 from tiktok.schema.items import ITEM_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +62,7 @@ RECORDS: dict[str, list[dict[str, Any]]] = {
     "follows": [{"follower": "ann", "followee": "lena.cooks6", "observed_at": "2026-06-02T10:00:00Z"}],
     "hashtags": [{"id": "1600000000000003", "name": "london", "video_count": 50}],
     "sounds": [{"id": "7368000000000007919", "title": "Eyes Motion", "original": False}],
+    "playlists": [{"id": "7455000000000000057", "name": "Best of", "username": "lena.cooks6", "video_count": 4}],
     "totals": [{"id": "1600000000000003", "kind": "hashtag", "name": "london", "video_count": 50, "observed_at": "2026-06-01T00:00:10Z"}],
     "user_statuses": [{"username": "zed", "status": "refused", "reason": "private"}],
 }
@@ -215,6 +217,12 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     return subprocess.run(
         [sys.executable, "-m", "tiktok", "export", "table", *args], cwd=ROOT, capture_output=True, text=True, env=env or dict(os.environ)
     )
+
+
+def test_every_handle_of_every_type_is_pseudonymised() -> None:
+    """A new item type, or a new field naming a person, cannot slip out under its real name."""
+    handles = {(kind, f.name) for kind in ITEM_TYPES for f in columns(kind) if f.kind is HANDLE}
+    assert handles <= {(kind, name) for kind, names in PERSON_FIELDS.items() for name in names}
 
 
 def test_command_writes_pseudonymised_files_and_never_prints_the_key(tmp_path: Path) -> None:

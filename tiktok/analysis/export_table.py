@@ -52,6 +52,7 @@ PERSON_FIELDS = {
     "users": ("username", "user_id", "sec_uid", "display_name", "avatar_url", "bio_url"),
     "comments": ("username",),
     "follows": ("follower", "followee"),
+    "playlists": ("username",),
     "user_statuses": ("username",),
 }
 VIDEO_URL = re.compile(r"^(https://www\.tiktok\.com/@)([^/?#]+)(.*)$")
