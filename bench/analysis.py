@@ -31,7 +31,7 @@ def write_observations(path: Path, videos: int, snapshots: int = SNAPSHOTS) -> s
     base = rng.integers(10, 100_000, videos)
     per_hour = rng.uniform(0, 500, videos)
     bursting = rng.choice(videos, size=videos // 100, replace=False)
-    per_hour[bursting] += rng.uniform(20_000, 100_000, len(bursting))
+    per_hour[bursting] += rng.uniform(300_000, 1_000_000, len(bursting))  # over 1,000 x the median video's: viral
     template = [attrs.asdict(sample_video(i)) for i in range(videos)]
     encode = json.JSONEncoder(ensure_ascii=False).encode
     start = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
@@ -68,7 +68,7 @@ def main() -> None:
     print(f"   baseline json.loads loop (dicts, no analysis): {baseline:.1f} s")
     print(f"   tiktok.analysis load_file (the observation columns): {loaded:.1f} s = {loaded / baseline:.2f} x baseline")
     print(f"   load + viral ranking: {total:.1f} s = {total / baseline:.2f} x baseline (goal < 10 s: {'met' if total < 10 else 'MISSED'})")
-    print(f"   viral (above the 99th percentile): {len(flagged):,} flagged, {hits:,} of the {len(bursting):,} planted bursts")
+    print(f"   viral (1,000 x the median video's peak or more): {len(flagged):,} flagged, {hits:,} of the {len(bursting):,} planted bursts")
     print(
         result(
             "analysis.jsonl_load_rank",

@@ -95,12 +95,6 @@ def build_parser() -> OneLineParser:
     report.add_argument("data_dir", type=check.data_dir)
     report.add_argument("out_dir", type=check.out_dir)
     report.add_argument("--top", type=check.whole_number(1, MAX_ROWS), default=20, help="hashtags in the hashtag tables (default 20)")
-    report.add_argument(
-        "--percentile",
-        type=check.number(0, 100),
-        default=99.0,
-        help="viral videos: above this percentile of likes gained per hour (default 99; creators and sounds have their own rules)",
-    )
     audit = command(
         commands,
         "audit",

@@ -42,7 +42,7 @@ def test_hashtags_command_prints_the_table_and_draws_the_chart(crawled: Crawled,
         (["hashtags", "nowhere/videos.jsonl"], "nowhere/videos.jsonl is not a file: give a videos.jsonl a crawl wrote"),
         (["hashtags", "{data}/videos.jsonl", "--source", "hashtag:nope"], "no videos from source 'hashtag:nope'"),
         (["report", "nowhere", "out"], "nowhere: no such folder: give the DATA_DIR a crawl wrote"),
-        (["report", "{data}", "out", "--percentile", "101"], "argument --percentile: '101': give a number from 0 to 100"),
+        (["report", "{data}", "out", "--top", "0"], "argument --top: '0': give a whole number from 1 to 10,000"),
     ],
 )
 def test_bad_input_gets_one_line_and_exit_2(crawled: Crawled, args: list[str], message: str) -> None:
@@ -69,7 +69,7 @@ def test_report_writes_every_table_and_figure(crawled: Crawled, tmp_path: Path) 
     assert {"viral_videos.csv", "network_summary.csv", "wrapped_counts.csv", "unique_counts.csv", "engagement_over_time.csv"} <= csvs
     assert (tmp_path / "network.gexf").exists() and (tmp_path / "network.graphml").exists()
     viral = ta.viral_videos(ta.load(crawled.data, "videos"))
-    assert f"viral videos (peak likes/hour above the 99th percentile, {viral.attrs['threshold']:,.0f})" in result.stdout
+    assert f"viral videos (peak likes/hour at 1,000x the median video's or more, from {viral.attrs['threshold']:,.0f}/h): " in result.stdout
     assert "hashtag totals over time (first to last reading): #fyp " in result.stdout and "(2 readings)" in result.stdout
     assert "36 files written" in result.stdout
 

@@ -42,9 +42,9 @@ def snapshot(vid: str, hour: int, likes: int, user: str, followers: int, **field
 
 @pytest.fixture
 def hourly(tmp_path: Path) -> pd.DataFrame:
-    """100 videos of 12 creators over four hourly snapshots; video 0 (@c0) bursts (and is the top 1%)."""
+    """100 videos of 12 creators over four hourly snapshots; video 0 (@c0) bursts (at 1,000 times the median video's growth and more)."""
     records = [
-        snapshot(str(v), h, (50_000 if v == 0 else 10 + v) * h, f"c{v % 12}", 10_000 + (2_000 if v % 12 == 0 else 5 + v % 12) * h)
+        snapshot(str(v), h, (100_000 if v == 0 else 10 + v) * h, f"c{v % 12}", 10_000 + (2_000 if v % 12 == 0 else 5 + v % 12) * h)
         for v in range(100)
         for h in (1, 2, 3, 4)
     ]
@@ -67,7 +67,7 @@ def test_viral_videos_chart_plots_the_rate_per_hour_and_marks_the_viral_one(hour
     assert "source: foryou · collected 01 Jun 2026 01:00 – 04:00 UTC" in text
     assert fig.axes[0].get_ylabel().startswith("likes gained per hour") and fig.axes[0].get_xlabel() == "snapshot time (UTC)"
     assert solid_lines(fig) == ["#1 @c0 · 31 May (viral)"]  # rank, creator, posted date; the full id is in the CSV
-    assert len(fig.axes[0].get_lines()) == 7  # six videos and the percentile line
+    assert len(fig.axes[0].get_lines()) == 7  # six videos and the threshold line
 
 
 def test_viral_creators_chart_plots_growth_per_1000_followers(hourly: pd.DataFrame) -> None:

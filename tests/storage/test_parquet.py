@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
@@ -130,6 +131,21 @@ def test_partitioned_by_day_with_the_field_tables_types(samples: dict[str, list[
     with_captions = next(r for r in rows if r["caption_urls"])
     assert all(set(c) <= {"language", "url"} for c in json.loads(with_captions["caption_urls"]))
     assert rows[0]["id"] == first["id"]
+
+
+def test_columns_read_as_a_dictionary_or_large_strings_hold_the_same_values(
+    samples: dict[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    for hour in HOURS:
+        append(tmp_path / "videos.jsonl", snapshots(samples["videos"], hour))
+    parquet.compact(tmp_path, [])
+    types = {"scraped_at": pa.dictionary(pa.int32(), pa.string()), "id": pa.large_string()}
+    plain, _ = parquet.read_latest(tmp_path / "videos.jsonl", "videos", ["id", "scraped_at", "like_count"])
+    read, _ = parquet.read_latest(tmp_path / "videos.jsonl", "videos", ["id", "scraped_at", "like_count"], types=types)
+    assert plain is not None and read is not None
+    assert read.schema.field("scraped_at").type == types["scraped_at"] and read.schema.field("id").type == pa.large_string()
+    assert read["scraped_at"].to_pylist() == plain["scraped_at"].to_pylist() and read["id"].to_pylist() == plain["id"].to_pylist()
+    assert len(set(plain["scraped_at"].to_pylist())) == len(HOURS) + 1 and read["like_count"].equals(plain["like_count"])
 
 
 def test_a_crash_between_any_two_steps_loses_or_doubles_nothing(

@@ -78,7 +78,7 @@ def hashtag_bars(table: pd.DataFrame) -> Figure:
 
 def viral_video_lines(videos: pd.DataFrame, ranking: pd.DataFrame, top: int = 6) -> Figure:
     """Likes gained per hour at each snapshot of the top-ranked videos, viral ones solid, with the
-    percentile the ranking flags above."""
+    threshold the ranking flags from (a factor over the median video's peak)."""
     fig = Figure(figsize=(10, 5), layout="constrained")
     ax = fig.subplots()
     gains = growth(observations(videos))
@@ -91,7 +91,11 @@ def viral_video_lines(videos: pd.DataFrame, ranking: pd.DataFrame, top: int = 6)
     threshold = ranking.attrs.get("threshold", math.inf)
     if math.isfinite(threshold):
         ax.axhline(
-            threshold, color="#999", ls="--", lw=1, label=f"{ranking.attrs['percentile']:g}th percentile of peaks: {threshold:,.0f}/h"
+            threshold,
+            color="#999",
+            ls="--",
+            lw=1,
+            label=f"viral: ≥ {ranking.attrs['factor']:,g}× the median video's peak ({threshold:,.0f}/h)",
         )
     ax.set_yscale("log")
     ax.set_ylabel("likes gained per hour since the previous snapshot (log)")
@@ -100,8 +104,8 @@ def viral_video_lines(videos: pd.DataFrame, ranking: pd.DataFrame, top: int = 6)
     ax.legend(fontsize=8, title="rank, creator, posted (ids: viral_videos.csv)", title_fontsize=8)
     title(
         ax,
-        f"Likes gained per hour: the top {min(top, len(ranking))} videos by peak rate; viral (solid) above the "
-        f"{ranking.attrs.get('percentile', 0):g}th percentile",
+        f"Likes gained per hour: the top {min(top, len(ranking))} videos by peak rate; viral (solid) at "
+        f"{ranking.attrs.get('factor', 0):,g}× the median video's peak or more",
         ranking.attrs.get("about", "source unknown"),
         f"{len(ranking):,} videos observed twice",
     )
@@ -110,7 +114,7 @@ def viral_video_lines(videos: pd.DataFrame, ranking: pd.DataFrame, top: int = 6)
 
 def sound_lines(usage: pd.DataFrame, ranking: pd.DataFrame, top: int = 4) -> Figure:
     """New videos per day with each of the top sounds by acceleration, one panel each: the last
-    window shaded, and the rate its own baseline share predicts there dashed."""
+    window shaded, and the rate an unchanged share of the posts predicts there dashed."""
     shown = ranking.head(top)
     fig = Figure(figsize=(10, 1.9 * max(len(shown), 1) + 1.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(max(len(shown), 1), 1, sharex=True, squeeze=False)[:, 0])
@@ -123,9 +127,9 @@ def sound_lines(usage: pd.DataFrame, ranking: pd.DataFrame, top: int = 4) -> Fig
         if window is not None:
             ax.axvspan(window[0], window[1], color="#FFF3E0", zorder=0)
             per_day = row["expected_recent"] * 86400 / (window[1] - window[0]).total_seconds()
-            ax.hlines(per_day, window[0], window[1], colors="#333", linestyles="--", label=f"baseline: {per_day:.2f}/day")
+            ax.hlines(per_day, window[0], window[1], colors="#333", linestyles="--", label=f"share unchanged: {per_day:.2f}/day")
             ax.legend(fontsize=7, loc="upper left")
-        verdict = "VIRAL" if row["viral"] else "not viral"
+        verdict = "VIRAL" if row["viral"] else "not viral" if row.get("testable", True) else "too few videos to judge"
         ax.set_title(
             f"#{row['rank']} {row['music_title']}: {row['recent_videos']} new in the shaded window, "
             f"{row['expected_recent']:.2f} expected (p = {row['p_value']:.1g}) — {verdict}",
@@ -139,8 +143,9 @@ def sound_lines(usage: pd.DataFrame, ranking: pd.DataFrame, top: int = 4) -> Fig
     posted = usage["period"]
     title(
         fig,
-        f"New videos per day with each sound: the top {len(shown)} of {len(ranking)} by adoption against their own past "
-        f"(viral: ≥ {ranking.attrs.get('min_new', '?')} new, p < {ranking.attrs.get('alpha', '?')})",
+        f"New videos per day with each sound, the top {len(shown)} of {len(ranking)} by rise against their own past "
+        f"(viral: ≥ {ranking.attrs.get('min_new', '?')} new, p < {ranking.attrs.get('alpha', '?')}, of ≥ "
+        f"{ranking.attrs.get('min_videos', '?')} videos)",
         f"{ranking.attrs.get('about', 'source unknown')}; posted {span(posted)}",
         f"{int(usage['new_videos'].sum()):,} videos",
     )

@@ -28,7 +28,12 @@ from tiktok.storage.parquet import OFFSET, read_latest
 from tiktok.storage.shards import data_files
 
 # pyarrow's types as the frame holds them: no detour through Python objects on a big file.
-PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype("pyarrow")}
+PANDAS_TYPES = {
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+    pa.string(): pd.StringDtype("pyarrow"),
+    pa.large_string(): pd.StringDtype("pyarrow"),
+}
 
 
 def schema_of(name: str, columns: list[str] | None = None) -> tuple[pa.Schema, bool]:
@@ -57,14 +62,23 @@ def load_file(path: Path | str, name: str = "videos", problems: list[str] | None
     if name not in ITEM_TYPES:
         raise ValueError(f"unknown kind {name!r}: give one of {', '.join(ITEM_TYPES)}")
     notes: list[str] = []
-    copy, start = read_latest(path, name, columns) if path.is_file() else (None, 0)
+    copy, start = read_latest(path, name, columns, types=compacted_types(name)) if path.is_file() else (None, 0)
     tail = jsonl_frame(path, name, start, columns, notes)
     if problems is not None:
         problems += notes
     if copy is None:
         return tail
-    compacted = typed(decoded(copy.drop_columns([OFFSET]), name), name, columns)
+    copy = copy.drop_columns([OFFSET])  # the only reference left to the table decoded() takes apart
+    compacted = typed(decoded(copy, name), name, columns)
     return pd.concat([compacted, tail], ignore_index=True) if len(tail) else compacted
+
+
+def compacted_types(name: str) -> dict[str, pa.DataType]:
+    """How the loader reads a Parquet copy's text columns: ISO times as dictionaries (parsed once
+    per distinct value, `parsed_times`), other strings as large_string, the layout pandas keeps
+    its strings in (a string column would be copied whole into it)."""
+    rows = [r for r in table(ITEM_TYPES[name]) if r.kind.arrow == "string"]
+    return {r.name: pa.dictionary(pa.int32(), pa.string()) if r.kind is ISO_TIME else pa.large_string() for r in rows}
 
 
 def jsonl_frame(path: Path, name: str, start: int, columns: list[str] | None, notes: list[str]) -> pd.DataFrame:
@@ -72,7 +86,7 @@ def jsonl_frame(path: Path, name: str, start: int, columns: list[str] | None, no
     schema, complete = schema_of(name, columns)
     parsed = arrow_table(path, start, schema, complete, notes) if path.exists() else None
     if parsed is not None:
-        return typed(parsed.to_pandas(types_mapper=PANDAS_TYPES.get), name, columns)
+        return typed(as_frame(parsed), name, columns)
     lines = read_from(path, start, notes)
     if lines.unfinished:
         notes.append(cut_note(path))
@@ -96,9 +110,30 @@ def arrow_table(path: Path, start: int, schema: pa.Schema, only_schema: bool, no
     return table
 
 
+def as_frame(rows: pa.Table) -> pd.DataFrame:
+    """An Arrow table as pandas, taken apart as it goes: each column's Arrow memory is freed once
+    it is converted (no other table may share them), so a big table and its frame are never both
+    held whole (bench/compaction.py). Integer columns become Int64 from one joined array: pandas'
+    own conversion copies them chunk by chunk and then joins the copies, and at 10M rows the freed
+    chunks stayed in the process's heap (0.5 GB more resident under the viral ranking)."""
+    as_arrow = pd.ArrowDtype(pa.int64())
+    frame = rows.to_pandas(types_mapper={**PANDAS_TYPES, pa.int64(): as_arrow}.get, split_blocks=True, self_destruct=True)
+    for c in frame.columns[(frame.dtypes == as_arrow).to_numpy()]:
+        frame[c] = integer_array(pa.array(frame[c].array))  # its own chunks, no copy
+    return frame
+
+
+def integer_array(column: pa.ChunkedArray) -> pd.arrays.IntegerArray:
+    """An int64 column as pandas' Int64 (a value and a missing flag per row), each in one array."""
+    missing = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else np.zeros(len(column), dtype=bool)
+    values = column.fill_null(0) if column.null_count else column
+    return pd.arrays.IntegerArray(values.to_numpy(), missing)
+
+
 def decoded(copy: pa.Table, name: str) -> pd.DataFrame:
-    """A Parquet copy's rows as the jsonl reader gives them: lists of objects back from JSON text."""
-    frame = copy.to_pandas(types_mapper=PANDAS_TYPES.get)
+    """A Parquet copy's rows as the jsonl reader gives them: lists of objects back from JSON text.
+    `copy` is taken apart (`as_frame`)."""
+    frame = as_frame(copy)
     for r in table(ITEM_TYPES[name]):
         if r.kind is RECORDS and r.name in frame:
             frame[r.name] = [None if pd.isna(v) else json.loads(v) for v in frame[r.name]]
@@ -126,6 +161,16 @@ def plain_records(value: Any) -> Any:
     return [{k: v for k, v in d.items() if v is not None} if isinstance(d, dict) else d for d in value]
 
 
+def parsed_times(values: pd.Series) -> pd.Series:
+    """ISO 8601 texts as UTC timestamps (NaT where they are not one), each distinct text parsed
+    once: an observation time repeats on every row of its snapshot, and parsing 10M texts one by
+    one goes through 10M Python strings (bench/compaction.py). The same values and dtype as
+    `pd.to_datetime` on the whole column."""
+    codes, distinct = pd.factorize(values)
+    parsed = pd.to_datetime(np.asarray(distinct, dtype=object), utc=True, format="ISO8601", errors="coerce")
+    return pd.Series(parsed.array.take(codes, allow_fill=True), index=values.index)
+
+
 def typed(frame: pd.DataFrame, name: str, columns: list[str] | None) -> pd.DataFrame:
     """Every schema column present, in schema order, with the dtypes of their kinds."""
     out: dict[str, Any] = {}
@@ -134,7 +179,7 @@ def typed(frame: pd.DataFrame, name: str, columns: list[str] | None) -> pd.DataF
             continue
         values = frame[r.name] if r.name in frame else pd.Series([None] * len(frame), index=frame.index, dtype=object)
         if r.kind is ISO_TIME:
-            values = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+            values = parsed_times(values)
         elif r.kind is UNIX_TIME:
             seconds = values if values.dtype == "Int64" else pd.to_numeric(values, errors="coerce").astype("Int64")
             values = pd.to_datetime(seconds, unit="s", utc=True)
@@ -147,4 +192,4 @@ def typed(frame: pd.DataFrame, name: str, columns: list[str] | None) -> pd.DataF
         elif r.kind.arrow == "bool":
             values = values.astype("boolean")
         out[r.name] = values
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)), copy=False)  # a dict's columns are copied by default

@@ -18,7 +18,6 @@ from tiktok.analysis.load import load
 from tiktok.analysis.timeseries import MIN_STEP_HOURS
 from tiktok.analysis.totals import KINDS, totals_over_time
 from tiktok.analysis.virality import (
-    DEFAULT_PERCENTILE,
     SOUND_WINDOW_HOURS,
     TooLittleData,
     sound_usage,
@@ -68,27 +67,25 @@ def listed(parts: Iterable[str]) -> str:
     return ", ".join(parts) or "none"
 
 
-def write_report(data_dir: Path, out_dir: Path, top: int = 20, percentile: float = DEFAULT_PERCENTILE) -> Report:
+def write_report(data_dir: Path, out_dir: Path, top: int = 20) -> Report:
     report = Report(out_dir)
     problems: list[str] = []
     videos, users, follows, totals = (load(data_dir, name, problems) for name in ("videos", "users", "follows", "totals"))
     report.notes += problems
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TooLittleData)
-        analyse(report, data_dir, videos, users, follows, top, percentile)
+        analyse(report, data_dir, videos, users, follows, top)
         totals_part(report, data_dir, totals)
     report.notes += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, TooLittleData)))
     return report
 
 
-def analyse(
-    report: Report, data_dir: Path, videos: pd.DataFrame, users: pd.DataFrame, follows: pd.DataFrame, top: int, percentile: float
-) -> None:
+def analyse(report: Report, data_dir: Path, videos: pd.DataFrame, users: pd.DataFrame, follows: pd.DataFrame, top: int) -> None:
     """Every part the data allows; a measure below its minimum warns (TooLittleData), and the
     report turns each warning into a note."""
     if len(videos):
         hashtag_part(report, videos, top)
-        virality_part(report, videos, users, percentile)
+        virality_part(report, videos, users)
         creators_part(report, videos, users)
         for name, question in STUDY_QUESTIONS.items():
             report.table(f"study/{name}", question(videos))
@@ -112,8 +109,8 @@ def hashtag_part(report: Report, videos: pd.DataFrame, top: int) -> None:
     report.findings.append("top hashtags: " + ", ".join(f"#{h} {r:.0%}" for h, r in zip(overall["hashtag"], overall["ratio"], strict=True)))
 
 
-def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, percentile: float) -> None:
-    ranking = viral_videos(videos, percentile)
+def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame) -> None:
+    ranking = viral_videos(videos)
     report.table("viral_videos", ranking)
     if not len(ranking):
         report.notes.append(
@@ -124,9 +121,9 @@ def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, per
     report.figure("viral_videos", figures.viral_video_lines(videos, ranking))
     viral = ranking.loc[ranking["viral"]]
     threshold = ranking.attrs["threshold"]
-    cut = f"{threshold:,.0f}" if math.isfinite(threshold) else "not set: too few videos observed twice, see the note"
+    cut = f"from {threshold:,.0f}/h" if math.isfinite(threshold) else "not set: too few videos grew, see the note"
     report.findings.append(
-        f"viral videos (peak likes/hour above the {percentile:g}th percentile, {cut}): "
+        f"viral videos (peak likes/hour at {ranking.attrs['factor']:,g}x the median video's or more, {cut}): "
         + listed(f"{i} (@{u}, {r:,.0f}/h)" for i, u, r in zip(viral["id"], viral["username"], viral["peak_likes_per_hour"], strict=True))
     )
     sounds = viral_sounds(videos)
@@ -138,7 +135,8 @@ def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame, per
         rising = sounds.loc[sounds["viral"]]
         columns = (rising["music_id"], rising["music_title"], rising["recent_videos"], rising["expected_recent"])
         report.findings.append(
-            f"viral sounds (new videos in the last {SOUND_WINDOW_HOURS:g} h far above their own past): "
+            f"viral sounds (new videos in the last {SOUND_WINDOW_HOURS:g} h far above their own past share, "
+            f"p < {sounds.attrs['alpha']:g}): "
             + listed(f"{t} ({i}, {n} new vs {e:.1f} expected)" for i, t, n, e in zip(*columns, strict=True))
         )
     people = viral_creators(videos, users)

@@ -2,15 +2,27 @@
 brings its creator followers.
 
 - A video is viral when its peak likes gained per hour (over steps of at least `MIN_STEP_HOURS`)
-  is above the chosen percentile of all videos' peaks: viral is relative, as in the studies this
-  follows. A percentile of fewer than 100/(100 - p) videos is just the maximum, so none is flagged.
+  is at least `VIDEO_FACTOR` times the median video's peak, of the videos that grew: a burst
+  is orders of magnitude above ordinary growth, which spans a few around the median (a video
+  slows as it ages). Relative to the sample, as in the studies this follows, but with no share
+  fixed: a cut at a percentile flags 1% of the videos whether 0.1% or 5% are bursting. Not a
+  cut from the spread (a modified z-score of the log rate above 3.5, Iglewicz and Hoaglin's
+  outlier rule): the slowest videos gain 1, 2 or 3 likes a step, so whole likes set that
+  spread, and it moved between two crawls of one world enough to flag an ordinary video. Needs
+  `MIN_VIDEOS` videos that grew (a video that gained nothing is not viral, nor in the median).
 - A creator is viral when they gain followers, per hour and per 1,000 they have, at least
   `CREATOR_FACTOR` times as fast as the median creator: a big account's steady growth is not a
   burst, and a percentile of the 80 creators a study follows would always name exactly one.
 - A sound is viral when its adoption accelerates against its own past, not when it is popular:
-  the videos posted with it in the last `window_hours` against what its share of the videos
-  posted before predicts (a Poisson tail below `SOUND_ALPHA`, and at least `MIN_NEW_VIDEOS`).
-  Shares, not counts, so a crawl that collects more recent videos does not make every sound rise.
+  more of its videos were posted in the last `window_hours` than its share of all the posts
+  collected predicts, by the exact conditional test for two Poisson rates (Przyborowski and
+  Wilenski 1940: of a sound's n videos, each is recent with the chance that any collected post
+  is if its share did not change; a binomial tail below `SOUND_ALPHA`), and at least
+  `MIN_NEW_VIDEOS` of them. Shares, not counts, so a crawl that collects more recent videos does
+  not make every sound rise; conditional on the sound's own n, so a rare sound needs no guessed
+  prior (a Poisson test against a prior of half a video flagged rare sounds with 3 new videos by
+  chance). A sound with so few videos that even all of them recent would not reach `SOUND_ALPHA`
+  is not testable (Tarone 1990): it is said, not called "not viral".
 
 Below a measure's minimum the function warns (`TooLittleData`) and flags nothing, or returns an
 empty frame: it never ranks on noise or prints NaN."""
@@ -39,7 +51,8 @@ from tiktok.analysis.timeseries import (
     steps,
 )
 
-DEFAULT_PERCENTILE = 99.0
+VIDEO_FACTOR = 1000.0  # three orders of magnitude above the median video's peak growth
+MIN_VIDEOS = 10  # that grew, for a median video to compare with
 CREATOR_FACTOR = 10.0
 MIN_CREATORS = 10  # for a median creator to compare with
 AUDIENCE_FLOOR = 1000  # a creator below 1,000 followers counts as 1,000: one new follower of 100 is no burst
@@ -57,22 +70,24 @@ def too_little(message: str) -> None:
     warnings.warn(message, TooLittleData, stacklevel=3)
 
 
-def flag_above(frame: pd.DataFrame, column: str, percentile: float, what: str) -> pd.DataFrame:
+def flag_above_median(frame: pd.DataFrame, column: str, factor: float, what: str) -> pd.DataFrame:
     """Sorts by `column`, numbers the rows (`rank`, as the charts label them), and adds `viral`:
-    above the percentile of that column, when there are enough `what` for that percentile."""
-    if not 0 <= percentile <= 100:
-        raise ValueError(f"percentile {percentile} is not between 0 and 100")
+    at least `factor` times the median of its positive values (of `what`), when there are
+    `MIN_VIDEOS` of them."""
+    if not factor > 1:
+        raise ValueError(f"factor {factor} is not a number above 1")
     values = frame[column].astype("Float64").dropna().to_numpy(dtype=float)
+    grew = values[values > 0]
     frame = frame.sort_values(column, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
-    needed = math.ceil(100 / (100 - percentile)) if percentile < 100 else 0
-    if 0 < len(values) < needed:  # none at all: the caller says why
-        too_little(f"{len(values)} {what}: the {percentile:g}th percentile needs at least {needed}; none flagged viral")
+    median = float(np.median(grew)) if len(grew) else math.nan
+    threshold = factor * median
+    if len(grew) < MIN_VIDEOS:
+        if len(values):  # none at all: the caller says why
+            too_little(f"{len(grew)} of the {len(values)} {what} grew: a median video needs {MIN_VIDEOS} that did; none flagged viral")
         threshold = math.inf
-    else:
-        threshold = float(np.percentile(values, percentile)) if len(values) else math.inf
-    frame["viral"] = (frame[column].astype("Float64") > threshold).fillna(False).astype(bool)
-    frame.attrs.update(threshold=threshold, percentile=percentile, column=column)
+    frame["viral"] = (frame[column].astype("Float64") >= threshold).fillna(False).astype(bool)
+    frame.attrs.update(threshold=threshold, factor=factor, median=median, column=column)
     return frame
 
 
@@ -116,16 +131,17 @@ def video_growth(videos: pd.DataFrame, min_hours: float = MIN_STEP_HOURS) -> pd.
 
 
 def viral_videos(
-    videos: pd.DataFrame, percentile: float = DEFAULT_PERCENTILE, rate: str = "likes", min_hours: float = MIN_STEP_HOURS
+    videos: pd.DataFrame, factor: float = VIDEO_FACTOR, rate: str = "likes", min_hours: float = MIN_STEP_HOURS
 ) -> pd.DataFrame:
-    """Videos ranked by their peak `rate` (likes or views) gained per hour, viral above the
-    percentile; empty, with a warning, when no video was seen twice `min_hours` apart."""
+    """Videos ranked by their peak `rate` (likes or views) gained per hour, viral at `factor` times
+    the median video's peak or more (of those that grew); empty, with a warning, when no video was
+    seen twice `min_hours` apart. attrs: the `threshold` per hour, the `median` peak, the `factor`."""
     if rate not in ("likes", "views"):
         raise ValueError(f"rate {rate!r}: give likes or views")
     table = video_growth(videos, min_hours)
     if not len(table):
         too_little(f"no video was observed twice at least {min_hours:g} h apart: virality needs repeated snapshots")
-    table = flag_above(table, f"peak_{rate}_per_hour", percentile, "videos observed twice")
+    table = flag_above_median(table, f"peak_{rate}_per_hour", factor, "videos observed twice")
     table.attrs["about"] = about(videos)
     return table
 
@@ -228,19 +244,28 @@ SOUND_COLUMNS = [
     "expected_recent",
     "acceleration",
     "p_value",
+    "testable",
     "viral",
 ]
+
+
+def fewest_testable(recent_share: float, alpha: float) -> int:
+    """The fewest videos a sound needs for the test to reach `alpha` at all: all n recent has the
+    chance recent_share ** n, so n must pass log(alpha) / log(recent_share)."""
+    return math.floor(math.log(alpha) / math.log(recent_share)) + 1
 
 
 def viral_sounds(
     videos: pd.DataFrame, window_hours: float = SOUND_WINDOW_HOURS, min_new: int = MIN_NEW_VIDEOS, alpha: float = SOUND_ALPHA
 ) -> pd.DataFrame:
     """Sounds ranked by how far the videos posted with them in the `window_hours` before the last
-    observation exceed what their share of the videos posted before predicts (`expected_recent`;
-    `acceleration` is their ratio, `p_value` the Poisson chance of that many or more). Viral: at
-    least `min_new` recent videos and `p_value` below `alpha`. Empty, with a warning, when the
-    videos collected were posted over less than two windows or none in the last one."""
-    from scipy.stats import poisson  # type: ignore[import-untyped]  # here: scipy is slow to load and ships no type hints
+    observation exceed what an unchanged share predicts (`expected_recent`: their videos times the
+    share of all collected posts that are recent; `acceleration` is the ratio, `p_value` the
+    binomial chance of that many recent or more). Viral: `testable` (at least attrs `min_videos`
+    videos, see `fewest_testable`), at least `min_new` recent videos and `p_value` below `alpha`;
+    a warning counts the sounds with `min_new` recent videos but too few in all. Empty, with a
+    warning, when the videos collected were posted over less than two windows or none in the last one."""
+    from scipy.stats import binom  # type: ignore[import-untyped]  # here: scipy is slow to load and ships no type hints
 
     posts = videos.dropna(subset=["music_id", "create_time"]).drop_duplicates("id")
     if not len(posts):
@@ -260,18 +285,29 @@ def viral_sounds(
     table = posts.groupby("music_id").agg(music_title=("music_title", "last"), videos=("id", "size"))
     table["baseline_videos"] = posts.loc[before].groupby("music_id").size().reindex(table.index, fill_value=0)
     table["recent_videos"] = posts.loc[recent].groupby("music_id").size().reindex(table.index, fill_value=0)
-    # Half a video of prior for every sound, so one never heard before is surprising, not infinite.
-    share = (table["baseline_videos"] + 0.5) / (int(before.sum()) + 0.5 * len(table))
-    table["expected_recent"] = share * int(recent.sum())
+    recent_share = int(recent.sum()) / (int(recent.sum()) + int(before.sum()))
+    counted = table["baseline_videos"] + table["recent_videos"]
+    min_videos = fewest_testable(recent_share, alpha)
+    table["expected_recent"] = counted * recent_share
     table["acceleration"] = table["recent_videos"] / table["expected_recent"]
-    table["p_value"] = poisson.sf(table["recent_videos"] - 1, table["expected_recent"])
-    table["viral"] = (table["recent_videos"] >= min_new) & (table["p_value"] < alpha)
+    table["p_value"] = binom.sf(table["recent_videos"] - 1, counted, recent_share)
+    table["testable"] = counted >= min_videos
+    table["viral"] = table["testable"] & (table["recent_videos"] >= min_new) & (table["p_value"] < alpha)
+    untestable = int((~table["testable"] & (table["recent_videos"] >= min_new)).sum())
+    if untestable:
+        too_little(
+            f"{untestable} sounds with {min_new} or more new videos have fewer than {min_videos} in all: with "
+            f"{recent_share:.0%} of the collected posts in the last {window_hours:g} h, too few to tell a rise from chance "
+            f"at p < {alpha:g}; not judged (collect more of the posts)"
+        )
     table = table.reset_index().sort_values(["p_value", "recent_videos"], ascending=[True, False], kind="stable").reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
     table.attrs.update(
         window=(start, end),
         min_new=min_new,
         alpha=alpha,
+        min_videos=min_videos,
+        recent_share=recent_share,
         baseline_posts=int(before.sum()),
         recent_posts=int(recent.sum()),
         about=about(videos),

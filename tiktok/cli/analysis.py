@@ -47,7 +47,7 @@ def run_report(parser: Parser, args: argparse.Namespace) -> int:
         parser.error(f"{args.data_dir} has no videos.jsonl, follows.jsonl or totals.jsonl: give the DATA_DIR a crawl wrote (e.g. data/)")
     if same_path(args.out_dir, args.data_dir):
         parser.error(f"{args.out_dir} is the data directory: write the report elsewhere (e.g. report/)")
-    report = write_report(args.data_dir, args.out_dir, args.top, args.percentile)
+    report = write_report(args.data_dir, args.out_dir, args.top)
     for line in report.findings:
         print(line)
     print(f"{len(report.written)} files written to {args.out_dir}/ ({summary(report.written)})")

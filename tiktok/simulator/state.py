@@ -120,6 +120,7 @@ class SimState:
     ms_tokens: Bounded = field(default_factory=lambda: Bounded(100_000))
     feed_sessions: Bounded = field(default_factory=lambda: Bounded(1_000))
     page_times: Bounded = field(default_factory=lambda: Bounded(10_000))
+    comment_times: Bounded = field(default_factory=lambda: Bounded(200_000))  # "video:k" -> when comment k appeared
     served: Counter[str] = field(default_factory=Counter)
     foryou_cache: tuple[int, np.ndarray, np.ndarray] | None = None
     feed_rng: np.random.Generator | None = None  # seeded from the world: the same requests get the same feed

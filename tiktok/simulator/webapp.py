@@ -536,6 +536,19 @@ def comment_envelope(st: SimState, comments: list[dict[str, Any]], cursor: int, 
     }
 
 
+def comment_times(st: SimState, v: int, ks: np.ndarray, t: float) -> list[int]:
+    """World.comment_times, remembered: a comment's time does not depend on t (an exact bisection
+    of about 25 steps over the counts), and each reply page asks for its parent's again. Under four
+    crawl workers reading every comment, the bisection was the simulator's top cost
+    (bench/simulator_throughput.py, BENCH_SIM_PROFILE)."""
+    known = st.comment_times
+    missing = [k for k in ks.tolist() if f"{v}:{k}" not in known]
+    if missing:
+        for k, created in zip(missing, st.world.comment_times(v, np.array(missing), t).tolist(), strict=True):
+            known[f"{v}:{k}"] = int(created)
+    return [known[f"{v}:{k}"] for k in ks.tolist()]
+
+
 @routes.get("/api/comment/list/")
 async def comment_list(request: web.Request) -> web.Response:
     st, shapes = state_of(request), shapes_for(request)
@@ -548,7 +561,7 @@ async def comment_list(request: web.Request) -> web.Response:
     count = int_param(request, "count", 20, 1, 50)
     ks = np.arange(cursor, min(cursor + count, counts["top_comments"]))
     comments = []
-    for k, created in zip(ks.tolist(), w.comment_times(v, ks, t).tolist(), strict=True):
+    for k, created in zip(ks.tolist(), comment_times(st, v, ks, t), strict=True):
         c = shapes.comment(v, k, 0, created, t)
         if w.replies_of(v, k):
             c["reply_comment"] = [shapes.comment(v, k, 1, created + 1, t)]
@@ -570,7 +583,7 @@ async def comment_replies(request: web.Request) -> web.Response:
     total = w.replies_of(v, k)
     cursor = int_param(request, "cursor", 0)
     count = int_param(request, "count", 3, 1, 50)
-    parent_time = int(w.comment_times(v, np.array([k]), t)[0])
+    parent_time = comment_times(st, v, np.array([k]), t)[0]
     replies = [shapes.comment(v, k, r + 1, parent_time + r + 1, t) for r in range(cursor, min(total, cursor + count))]
     nxt = cursor + len(replies)
     return web.json_response(comment_envelope(st, replies, nxt, nxt < total, total))
