@@ -80,3 +80,32 @@ async def test_the_popular_feed_switch_serves_everyone_alike(aiohttp_client: Any
     sim = Sim(await aiohttp_client(make_app(world=world, clock_speed=0.0, personal_feed=False)))
     _, shown = await visit(sim, world, 12, long_ms=9000, short_ms=900)
     assert share(shown[-40:]) < 0.25, shown
+
+
+async def test_the_truth_gives_each_served_videos_features_and_each_play_reported(sim: Sim, world: World) -> None:
+    """?features=1: for each video served, in order, what the answers showed of it (author, the
+    challenges' titles, the music id), so an audit's diversity can be checked against it; and
+    every play report as the page sent it, so a recorded dwell can be checked against it."""
+    sim.client.session.cookie_jar.clear()
+    await sim.client.get("/foryou")
+    session = next(c.value for c in sim.client.session.cookie_jar if c.key == "ttwid")
+    shown = []
+    for _ in range(2):
+        shown += (await sim.signed_get("/api/recommend/item_list/", aid="1988", count="10"))["itemList"]
+    truth = await (await sim.client.get(f"/__sim__/truth/persona/{session}?features=1")).json()
+    expected = [
+        {"id": item["id"], "creator": item["author"]["uniqueId"], "hashtags": [c["title"] for c in item.get("challenges", [])],
+         "sound": item["music"]["id"]}
+        for item in shown
+    ]  # fmt: skip
+    assert truth["served_features"] == expected and [f["id"] for f in expected] == truth["served"]
+    assert len(expected) == 20 and any(f["hashtags"] for f in expected)
+    reports = [
+        {"item_id": shown[0]["id"], "play_ms": 1234.5, "finished": False},
+        {"item_id": shown[1]["id"], "play_ms": 99999, "finished": True},
+    ]
+    for report in reports:
+        assert (await sim.client.post("/api/report/watch/", json=report)).status == 200
+    plain = await (await sim.client.get(f"/__sim__/truth/persona/{session}")).json()
+    assert "served_features" not in plain
+    assert plain["plays"] == [{"id": r["item_id"], "play_ms": r["play_ms"], "finished": r["finished"]} for r in reports]

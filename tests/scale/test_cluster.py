@@ -15,14 +15,22 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import redis
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings
+from scrapy.utils.test import get_reactor_settings
+from twisted.python.failure import Failure
 
+from tests.helpers.crawler import RUNLOG
 from tests.helpers.sim_process import ROOT, free_port, running_simulator
 from tiktok.scale.seen import RedisSeen
+from tiktok.scale.worker import TrackedQueue
 from tiktok.schema.items import Comment
+from tiktok.spiders.foryou import ForYouSpider
 from tiktok.storage.store import key_hash
 
 pytestmark = pytest.mark.crawl
@@ -171,3 +179,65 @@ def test_seen_keys_are_reserved_then_committed_across_workers(redis_url: str) ->
     assert a.reserve(h)  # b died holding it: its reservation is not kept against the requeued work
     a.commit(h)
     assert not b.reserve(h) and not a.reserve(h)  # stored: never again
+
+
+def foryou_crawler(data: Path, personas: str, **settings: Any) -> tuple[Any, ForYouSpider]:
+    """The foryou crawler and spider as `scrapy crawl foryou -a personas=...` builds them: the
+    spider made while the settings are open, then the settings applied (extensions built)."""
+    crawler = Crawler(ForYouSpider, Settings({**get_reactor_settings(), "DATA_DIR": str(data), "TIKTOK_WEB_URL": "http://sim", **settings}))
+    spider = crawler.spider = ForYouSpider.from_crawler(crawler, personas=personas)
+    assert isinstance(spider, ForYouSpider)
+    crawler._apply_settings()  # what Crawler.crawl does next: the RunLog and Worker extensions are built
+    return crawler, spider
+
+
+def persona_worker(tmp_path: Path, redis_url: str, name: str) -> tuple[Any, ForYouSpider, TrackedQueue]:
+    """A For-You worker in this process: its crawler with the scale Worker on, the spider of the
+    crawl `-a personas=cats,control`, its queue, and an engine that holds what it is given."""
+    extensions = {**RUNLOG, "tiktok.scale.worker.Worker": 100}
+    crawler, spider = foryou_crawler(
+        tmp_path / name, "cats,control", TIKTOK_REDIS_URL=redis_url, TIKTOK_WORKER_ID=name, EXTENSIONS=extensions
+    )
+    crawler.engine = SimpleNamespace(_slot=SimpleNamespace(inprogress=set()))
+    return crawler, spider, TrackedQueue(redis.Redis.from_url(redis_url), spider, "tiktok:foryou:requests")
+
+
+async def test_personas_are_handed_out_one_to_a_worker(redis_url: str, tmp_path: Path) -> None:
+    server = redis.Redis.from_url(redis_url)
+    server.delete(*server.keys("tiktok:foryou:*") or ["none"])
+    c1, s1, q1 = persona_worker(tmp_path, redis_url, "p1")
+    q2 = persona_worker(tmp_path, redis_url, "p2")[2]
+    try:
+        visits = [request async for request in s1.start()]  # p1 started the crawl: it pushes the seeds
+        assert sorted(r.cb_kwargs["persona_name"] for r in visits) == ["cats", "control"]
+        for request in visits:
+            q1.push(request)
+        taken = q1.pop()
+        c1.engine._slot.inprogress.add(taken)  # as Scrapy's engine holds a request until its callback is done
+        assert q1.pop() is None  # p1 watches one persona at a time: the other is left on the queue
+        other = q2.pop()
+        assert taken is not None and other is not None
+        assert {taken.cb_kwargs["persona_name"], other.cb_kwargs["persona_name"]} == {"cats", "control"}
+        profile = Path(taken.meta["playwright_context_kwargs"]["user_data_dir"])  # filled in by the worker that took it
+        assert profile == tmp_path / "p1" / "personas" / taken.cb_kwargs["persona_name"] / "profile"
+        assert server.hlen("tiktok:foryou:inflight:p1") == server.hlen("tiktok:foryou:inflight:p2") == 1  # each taken once
+        assert q2.pop() is None and server.zcard("tiktok:foryou:requests") == 0
+        c1.engine._slot.inprogress.clear()  # p1's visit ended: it takes work again, and files it done
+        assert q1.pop() is None and server.hlen("tiktok:foryou:inflight:p1") == 0
+    finally:
+        server.delete(*server.keys("tiktok:foryou:*"), "tiktok:alive:p1", "tiktok:alive:p2")
+
+
+async def test_personas_on_one_machine_are_watched_in_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TIKTOK_REDIS_URL", raising=False)
+    spider = foryou_crawler(tmp_path, "cats,control,cats", EXTENSIONS=RUNLOG)[1]
+    visits = [request async for request in spider.start()]
+    assert [r.cb_kwargs["persona_name"] for r in visits] == ["cats"]  # one browser at a time
+    assert [p.name for p in spider.handout] == ["control"]  # the next when cats' visit ends (repeats dropped)
+    crawled: list[Any] = []
+    crawler: Any = spider.crawler
+    crawler.engine = SimpleNamespace(crawl=crawled.append)
+    failure = Failure(ConnectionRefusedError("the site is down"))  # type: ignore[no-untyped-call]  # Twisted leaves it unannotated
+    failure.request = visits[0]  # type: ignore[attr-defined]  # as Scrapy hands an errback its failure
+    await spider.page_failed(failure)  # cats' visit failed: control's turn comes all the same
+    assert [r.cb_kwargs["persona_name"] for r in crawled] == ["control"] and not spider.handout

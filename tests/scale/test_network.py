@@ -176,3 +176,23 @@ def test_the_ledger_takes_no_more_than_the_quota_and_closes_the_day(server: Redi
     assert ledger.take("follow")  # its own family
     ledger.close_day("follow")  # the API said daily_quota_limit_exceeded
     assert not ledger.take("follow") and ledger.today("follow")["requests"] == 1
+
+
+def test_a_frontier_lost_mid_crawl_makes_the_run_partial(sim: str, server: RedisServer, tmp_path: Path, small_world: World) -> None:
+    """Redis emptied under a running crawl (FLUSHDB: as a restart without persistence leaves it): the
+    worker cannot know what was queued there, so its run ends partial (exit 3), never complete."""
+    set_quota(sim, 10_000)
+    client = redis.Redis.from_url(server.url)
+    client.flushdb()
+    proc = worker(sim, tmp_path, server.url, "n1", 10_000, "-a", f"seeds={seed_of(small_world)}", "-a", "direction=followers", delay=0.3)
+    for _ in range(400):  # the crawl is under way: its record is in Redis and a page is stored
+        if client.exists("tiktok:research_network:crawl") and collected(tmp_path, "follows.jsonl"):
+            break
+        time.sleep(0.05)
+    client.flushdb()
+    code = proc.wait(timeout=120)
+    log = proc.stderr.read() if proc.stderr else ""
+    assert code == 3, log[-2000:]
+    assert "was lost mid-crawl" in log and "Verdict: partial" in log
+    ended = [r for r in lines(tmp_path / "n1" / "runs.jsonl") if r.get("event") == "ended"]
+    assert [r["verdict"] for r in ended] == ["partial"]

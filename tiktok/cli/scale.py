@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -20,6 +21,7 @@ from tiktok.schema.items import ITEM_TYPES
 from tiktok.storage import shards
 
 Fail = Callable[[str], NoReturn]
+PROG_ENQUEUE = "python -m tiktok enqueue"
 
 
 def name_value(text: str) -> tuple[str, str]:
@@ -120,6 +122,15 @@ def run_enqueue(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         )
     crawler = crawl(parser.error, settings, spidercls, arguments)
     queued = crawler.stats.get_value("scheduler/enqueued/redis", 0)
+    reason = crawler.stats.get_value("finish_reason")
+    if reason != "finished":
+        if not queued:  # nothing went in: the crawl's record goes too, so that the same command starts it afresh
+            config.connect(str(config.redis_url(settings))).delete(key(args.spider, "crawl"))
+        print(
+            f"{PROG_ENQUEUE}: the seeds of {args.spider} were not all queued ({queued} were; closed: {reason}); see the log above",
+            file=sys.stderr,
+        )
+        return 1
     if queued:
         print(f"{queued} seed request(s) of {args.spider} queued; start workers with `python -m tiktok work {args.spider}`")
     else:

@@ -31,6 +31,9 @@ PREFIX = "tiktok:"
 # Request meta: the request was not done (the daily quota stopped it before it was sent), so it
 # stays filed under its worker and goes back on the queue when the worker leaves.
 REQUEUE = "tiktok_requeue"
+# Request meta: while a worker holds such a request unfinished it takes nothing else from the queue
+# (a For-You persona's visit: one browser, one persona at a time per worker).
+EXCLUSIVE = "tiktok_exclusive"
 
 
 def key(spider: str, what: str) -> str:
@@ -144,6 +147,10 @@ class Frontier:
         found = self._pop(keys=[self.queue_key, self.inflight_key, self.inflight_key + ":n"])
         return None if found is None else (int(found[0]), bytes(found[1]))
 
+    def queued(self) -> int:
+        """Requests on the queue, waiting for a worker."""
+        return int(self.server.zcard(self.queue_key))
+
     def done(self, numbers: list[int]) -> None:
         if numbers:
             self.server.hdel(self.inflight_key, *numbers)
@@ -169,6 +176,15 @@ class Frontier:
             if counts is not None:
                 pipe.hset(self.stats_key, self.worker, json.dumps(counts))
             pipe.execute()
+
+    def lost(self, run_id: str) -> bool:
+        """Whether the crawl `run_id` vanished from Redis without ending: its record gone, and not
+        because the last worker ended it (that leaves its run id under `finished`)."""
+        with self.server.pipeline() as pipe:
+            pipe.exists(self.crawl_key)
+            pipe.get(self.finished_key)
+            exists, finished = pipe.execute()
+        return not exists and (finished.decode() if isinstance(finished, bytes) else finished) != run_id
 
     def finished_run(self) -> str | None:
         """The run id of the crawl of this spider that last ended here, if it ended within a day."""

@@ -67,6 +67,8 @@ def parser() -> OneLineParser:
     p.add_argument("--token-ttl", type=non_negative_int, default=7200, help="access token lifetime, simulated seconds")
     p.add_argument("--daily-requests", type=non_negative_int, default=1000, help="research requests per day")
     p.add_argument("--daily-records", type=non_negative_int, default=100_000, help="research records per day")
+    p.add_argument("--latency-ms", type=non_negative_int, default=0, help="every answer but /__sim__/ waits this long (a remote site)")
+    p.add_argument("--latency-jitter-ms", type=non_negative_int, default=0, help="spread each wait uniformly by +- this")
     return p
 
 
@@ -102,7 +104,10 @@ Press Ctrl-C to stop."""
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.latency_jitter_ms > args.latency_ms:
+        p.error(f"--latency-jitter-ms {args.latency_jitter_ms} is above --latency-ms {args.latency_ms}; a wait cannot be negative")
     sock = bind(args.host, args.port)  # first, so an occupied port fails before the world is built
     started = time.monotonic()
     quota = QuotaLimits(research_requests=args.daily_requests, research_records=args.daily_records)
@@ -116,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
         token_ttl=args.token_ttl,
         quota=quota,
         personal_feed=args.feed == "personal",
+        latency_ms=args.latency_ms,
+        latency_jitter_ms=args.latency_jitter_ms,
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(banner(f"http://{host}:{sock.getsockname()[1]}", args, time.monotonic() - started), flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import tempfile
 from collections.abc import Awaitable, Callable
 from email.utils import formatdate
@@ -82,6 +83,30 @@ async def inject_faults(request: web.Request, handler: Handler) -> web.StreamRes
     return response
 
 
+class Latency:
+    """Seconds an answer waits: `ms` milliseconds (0: none), spread uniformly by +-`jitter_ms`
+    (seeded, at most `ms`: the mean wait is `ms`)."""
+
+    def __init__(self, ms: float, jitter_ms: float, seed: int) -> None:
+        self.ms, self.jitter_ms, self.rng = ms, jitter_ms, random.Random(seed)
+
+    def draw(self) -> float:
+        return max(0.0, self.ms + self.rng.uniform(-self.jitter_ms, self.jitter_ms)) / 1000
+
+
+LATENCY_KEY = web.AppKey("latency", Latency)
+
+
+@web.middleware
+async def delay_answers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every answer but the /__sim__/ control and truth ones waits the app's latency (a remote
+    site's round trip) without blocking the others; the tests and benches read /__sim__/ at once."""
+    latency = request.app[LATENCY_KEY]
+    if latency.ms and not request.path.startswith("/__sim__/"):
+        await asyncio.sleep(latency.draw())
+    return await handler(request)
+
+
 def make_app(
     seed: int = 7,
     world: str | World = "small",
@@ -93,6 +118,8 @@ def make_app(
     quota: QuotaLimits | None = None,
     cache_dir: Path | None = None,
     personal_feed: bool = True,
+    latency_ms: float = 0.0,
+    latency_jitter_ms: float = 0.0,
 ) -> web.Application:
     """A simulator app. Pass a built World to share one between several apps in tests."""
     the_world = world if isinstance(world, World) else World(seed, world)
@@ -107,8 +134,9 @@ def make_app(
         cache_dir=cache_dir or Path(tempfile.gettempdir()) / f"tiktok-sim-{the_world.seed}",
         personal_feed=personal_feed,
     )
-    app = web.Application(middlewares=[count_requests, research.research_gate, inject_faults])
+    app = web.Application(middlewares=[count_requests, delay_answers, research.research_gate, inject_faults])
     app[STATE_KEY] = state
+    app[LATENCY_KEY] = Latency(latency_ms, latency_jitter_ms, the_world.seed)
     app[MEDIA_FILES_KEY] = MediaFiles(state.cache_dir)
     app[personal.VISITORS_KEY] = personal.Visitors()
     app.add_routes(webapp.routes)

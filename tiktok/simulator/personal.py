@@ -13,7 +13,8 @@ The model, seeded from the world like the rest of the feed, with known effects a
 - of each answer, an EXPLORE share is drawn by popularity; the rest is drawn, without repeats, with
   weight sqrt(popularity) x exp(affinity sum, capped at CAP) x REGION_BOOST for videos from the
   visitor's region (the region of its browser language, else of its time zone).
-Truth: /__sim__/truth/persona/<ttwid> (what it learned and served), /__sim__/truth/personas.
+Truth: /__sim__/truth/persona/<ttwid> (what it learned, what it served and each play report;
+?features=1 adds each served video's creator, hashtags and sound), /__sim__/truth/personas.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class Visitor:
     affinity: dict[Feature, float] = field(default_factory=dict)
     mean_play: float | None = None
     served: list[int] = field(default_factory=list)
+    plays: list[tuple[int, float, bool]] = field(default_factory=list)  # each play report: video, play_ms, finished
     events: dict[str, int] = field(default_factory=lambda: {"watches": 0, "finishes": 0, "likes": 0, "follows": 0})
 
     def learned(self) -> bool:
@@ -92,6 +94,7 @@ class Visitor:
         signal = max(-SIGNAL_CLIP, min(SIGNAL_CLIP, math.log(play / mean))) + (FINISH if finished else 0.0)
         self.mean_play = mean + MEAN_WEIGHT * (play - mean) if self.mean_play else play
         self.events["watches"] += 1
+        self.plays.append((v, play_ms, finished))
         self.events["finishes"] += finished
         self.learn(self.features(world, v), signal)
 
@@ -133,7 +136,15 @@ class Visitor:
             mine = sorted(((a, k) for (c, k), a in self.affinity.items() if c == kind), reverse=True)[:top]
             learned[kind + "s"] = {names[kind](k): round(a, 4) for a, k in mine}
         return {"session": self.key, "region": self.region, "events": self.events, "affinity": learned,
-                "served": [str(world.video_id(v)) for v in self.served], "model": MODEL}  # fmt: skip
+                "served": [str(world.video_id(v)) for v in self.served], "model": MODEL,
+                "plays": [{"id": str(world.video_id(v)), "play_ms": ms, "finished": done} for v, ms, done in self.plays]}  # fmt: skip
+
+    def served_features(self, world: World) -> list[dict[str, Any]]:
+        """What each served video carries, in the order served: its creator, hashtags and sound, so
+        an audit's diversity measures can be checked against the world itself."""
+        return [{"id": str(world.video_id(v)), "creator": world.username(int(world.v_author[v])),
+                 "hashtags": [world.hashtag_names[h] for h in world.hashtags_of(v)],
+                 "sound": str(world.music_id(int(world.v_sound[v])))} for v in self.served]  # fmt: skip
 
 
 class Visitors:
@@ -221,8 +232,9 @@ async def all_visitors(request: web.Request) -> web.Response:
 
 @routes.get("/__sim__/truth/persona/{session}")
 async def one_visitor(request: web.Request) -> web.Response:
-    """What the feed learned of one visitor and what it served, in order; with
-    ?hashtags=a,b, also whether each served video carries one of them."""
+    """What the feed learned of one visitor, what it served and the plays the page reported, in
+    order; with ?hashtags=a,b, also whether each served video carries one of them; with
+    ?features=1, each served video's creator, hashtags and sound (`served_features`)."""
     visitor = request.app[VISITORS_KEY].by_key.get(request.match_info["session"])
     if visitor is None:
         raise web.HTTPNotFound(text="no such session")
@@ -231,4 +243,6 @@ async def one_visitor(request: web.Request) -> web.Response:
     wanted = {world.hashtag_by_name(h) for h in request.query.get("hashtags", "").split(",") if h}
     if wanted:
         out["matching"] = [bool(wanted & set(world.hashtags_of(v))) for v in visitor.served]
+    if request.query.get("features") == "1":
+        out["served_features"] = visitor.served_features(world)
     return web.json_response(out)

@@ -350,27 +350,44 @@ class PersonaParam(BaseModel):
     persona: str = Field("", description="watch the For-You feed as this persona: personas/NAME.yaml (or a .yaml path)")
     phase: Literal["training", "measurement"] = Field("measurement", description="the audit phase this run's videos are marked with")
     screenshots: Flag = Field(False, description="a screenshot of each video the persona watched (with -a persona)")
+    personas: Annotated[list[str], Split, listed("persona")] = Field(
+        default_factory=list, description="watch as each of these personas in turn; through Redis, each worker takes one at a time"
+    )
     _persona: Persona | None = None
+    _personas: tuple[Persona, ...] = ()
 
     @property
     def persona_model(self) -> Persona | None:
         return self._persona
 
+    @property
+    def persona_models(self) -> list[Persona]:
+        """The personas of `-a personas=...`, each checked like `-a persona`'s, repeats dropped."""
+        return list(self._personas)
+
     @model_validator(mode="after")
     def _load_persona(self) -> Self:
-        if not self.persona:
+        if self.persona and self.personas:
+            fail("give -a persona=NAME or -a personas=A,B, not both")
+        if not self.persona and not self.personas:
             if self.screenshots:
                 fail("-a screenshots=1 goes with -a persona=NAME")
             return self
-        try:
-            persona = load_persona(find_persona(self.persona))
-            if persona.cookies:
-                load_cookies(persona.cookies_path)  # checked now; added to the browser when it opens
-            check_proxy(persona)
-        except (PersonaError, CookiesError) as exc:
-            fail(str(exc))
-        self._persona = persona
+        self._personas = tuple(checked_persona(name) for name in dict.fromkeys(self.personas))
+        self._persona = checked_persona(self.persona) if self.persona else None
         return self
+
+
+def checked_persona(name: str) -> Persona:
+    """personas/NAME.yaml read and checked, its cookies file too, and its proxy answering."""
+    try:
+        persona = load_persona(find_persona(name))
+        if persona.cookies:
+            load_cookies(persona.cookies_path)  # checked now; added to the browser when it opens
+        check_proxy(persona)
+    except (PersonaError, CookiesError) as exc:
+        fail(str(exc))
+    return persona
 
 
 class VideoQueryParam(BaseModel):
