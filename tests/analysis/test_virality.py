@@ -122,6 +122,20 @@ def test_a_sound_is_viral_by_the_exact_test_on_its_own_videos() -> None:
     assert table.attrs["recent_share"] == pytest.approx(share) and table["testable"].all()
 
 
+def test_the_sounds_judged_are_held_to_a_false_discovery_rate() -> None:
+    """The same rise is viral among a few sounds and chance among many: Benjamini-Hochberg's q is
+    its p times the sounds judged over its rank, so it is flagged while q < 0.05."""
+    few = ta.viral_sounds(posts({"rising": (2, 4), **{f"filler{i}": (9, 1) for i in range(10)}})).set_index("music_id")
+    share = few.attrs["recent_share"]
+    p = few.loc["rising", "p_value"]
+    assert p == pytest.approx(sum(math.comb(6, k) * share**k * (1 - share) ** (6 - k) for k in range(4, 7)))
+    assert few.attrs["judged"] == 11 and few.loc["rising", "q_value"] == pytest.approx(p * 11) and few.loc["rising", "viral"]
+    many = ta.viral_sounds(posts({"rising": (2, 4), **{f"filler{i}": (9, 1) for i in range(400)}})).set_index("music_id")
+    q = many.loc["rising", "p_value"] * many.attrs["judged"]
+    assert many.attrs["judged"] == 401 and many.loc["rising", "q_value"] == pytest.approx(q) and q > 0.05
+    assert not many["viral"].any() and (many["q_value"] >= many["p_value"]).all()
+
+
 def test_a_sound_with_too_few_videos_for_the_test_is_said_not_judged() -> None:
     frame = posts({"newcomer": (0, 3), "common": (100, 20), "other": (50, 10)})  # 33 of the 183 posts are recent
     share = 33 / 183

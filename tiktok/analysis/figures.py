@@ -130,9 +130,10 @@ def sound_lines(usage: pd.DataFrame, ranking: pd.DataFrame, top: int = 4) -> Fig
             ax.hlines(per_day, window[0], window[1], colors="#333", linestyles="--", label=f"share unchanged: {per_day:.2f}/day")
             ax.legend(fontsize=7, loc="upper left")
         verdict = "VIRAL" if row["viral"] else "not viral" if row.get("testable", True) else "too few videos to judge"
+        judged = f", q = {row['q_value']:.1g}" if row.get("testable", True) else ""
         ax.set_title(
             f"#{row['rank']} {row['music_title']}: {row['recent_videos']} new in the shaded window, "
-            f"{row['expected_recent']:.2f} expected (p = {row['p_value']:.1g}) — {verdict}",
+            f"{row['expected_recent']:.2f} expected (p = {row['p_value']:.1g}{judged}) — {verdict}",
             fontsize=9,
             loc="left",
             color=color,
@@ -144,7 +145,7 @@ def sound_lines(usage: pd.DataFrame, ranking: pd.DataFrame, top: int = 4) -> Fig
     title(
         fig,
         f"New videos per day with each sound, the top {len(shown)} of {len(ranking)} by rise against their own past "
-        f"(viral: ≥ {ranking.attrs.get('min_new', '?')} new, p < {ranking.attrs.get('alpha', '?')}, of ≥ "
+        f"(viral: ≥ {ranking.attrs.get('min_new', '?')} new, q < {ranking.attrs.get('fdr', '?')}, of ≥ "
         f"{ranking.attrs.get('min_videos', '?')} videos)",
         f"{ranking.attrs.get('about', 'source unknown')}; posted {span(posted)}",
         f"{int(usage['new_videos'].sum()):,} videos",

@@ -136,7 +136,7 @@ def virality_part(report: Report, videos: pd.DataFrame, users: pd.DataFrame) -> 
         columns = (rising["music_id"], rising["music_title"], rising["recent_videos"], rising["expected_recent"])
         report.findings.append(
             f"viral sounds (new videos in the last {SOUND_WINDOW_HOURS:g} h far above their own past share, "
-            f"p < {sounds.attrs['alpha']:g}): "
+            f"at a false discovery rate of {sounds.attrs['fdr']:.0%} over {sounds.attrs['judged']} sounds judged): "
             + listed(f"{t} ({i}, {n} new vs {e:.1f} expected)" for i, t, n, e in zip(*columns, strict=True))
         )
     people = viral_creators(videos, users)

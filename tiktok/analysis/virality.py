@@ -17,12 +17,17 @@ brings its creator followers.
   more of its videos were posted in the last `window_hours` than its share of all the posts
   collected predicts, by the exact conditional test for two Poisson rates (Przyborowski and
   Wilenski 1940: of a sound's n videos, each is recent with the chance that any collected post
-  is if its share did not change; a binomial tail below `SOUND_ALPHA`), and at least
-  `MIN_NEW_VIDEOS` of them. Shares, not counts, so a crawl that collects more recent videos does
+  is if its share did not change: a binomial tail), and at least `MIN_NEW_VIDEOS` of them. The
+  p-values of the sounds judged are held to a false discovery rate of `SOUND_FDR` (Benjamini and
+  Hochberg 1995): a study screens dozens of sounds in a small sample and thousands in a large
+  one, and a fixed p cut either misses a real rise in the first (the small world's spreading
+  sound sat at p = 0.0009 against a cut of 0.001, and crossed it in one crawl of three) or
+  names chance rises in the second. Shares, not counts, so a crawl that collects more recent videos does
   not make every sound rise; conditional on the sound's own n, so a rare sound needs no guessed
   prior (a Poisson test against a prior of half a video flagged rare sounds with 3 new videos by
-  chance). A sound with so few videos that even all of them recent would not reach `SOUND_ALPHA`
-  is not testable (Tarone 1990): it is said, not called "not viral".
+  chance). A sound with so few videos that even all of them recent would not reach
+  `SOUND_EVIDENCE` is not judged (Tarone 1990: it could never be significant, so it does not
+  count among the tests either): it is said, not called "not viral".
 
 Below a measure's minimum the function warns (`TooLittleData`) and flags nothing, or returns an
 empty frame: it never ranks on noise or prints NaN."""
@@ -58,7 +63,8 @@ MIN_CREATORS = 10  # for a median creator to compare with
 AUDIENCE_FLOOR = 1000  # a creator below 1,000 followers counts as 1,000: one new follower of 100 is no burst
 SOUND_WINDOW_HOURS = 48.0
 MIN_NEW_VIDEOS = 3
-SOUND_ALPHA = 0.001
+SOUND_EVIDENCE = 0.001  # a sound is judged when all its videos recent would be this unlikely or less
+SOUND_FDR = 0.05  # of the sounds flagged viral, at most this share expected by chance
 MIN_PAIRS = 10  # for a correlation and its interval
 
 
@@ -244,6 +250,7 @@ SOUND_COLUMNS = [
     "expected_recent",
     "acceleration",
     "p_value",
+    "q_value",
     "testable",
     "viral",
 ]
@@ -256,16 +263,21 @@ def fewest_testable(recent_share: float, alpha: float) -> int:
 
 
 def viral_sounds(
-    videos: pd.DataFrame, window_hours: float = SOUND_WINDOW_HOURS, min_new: int = MIN_NEW_VIDEOS, alpha: float = SOUND_ALPHA
+    videos: pd.DataFrame,
+    window_hours: float = SOUND_WINDOW_HOURS,
+    min_new: int = MIN_NEW_VIDEOS,
+    fdr: float = SOUND_FDR,
+    evidence: float = SOUND_EVIDENCE,
 ) -> pd.DataFrame:
     """Sounds ranked by how far the videos posted with them in the `window_hours` before the last
     observation exceed what an unchanged share predicts (`expected_recent`: their videos times the
     share of all collected posts that are recent; `acceleration` is the ratio, `p_value` the
-    binomial chance of that many recent or more). Viral: `testable` (at least attrs `min_videos`
-    videos, see `fewest_testable`), at least `min_new` recent videos and `p_value` below `alpha`;
+    binomial chance of that many recent or more, `q_value` its Benjamini-Hochberg adjustment over
+    the sounds judged). Viral: `testable` (at least attrs `min_videos` videos, see
+    `fewest_testable`), at least `min_new` recent videos and `q_value` below `fdr`;
     a warning counts the sounds with `min_new` recent videos but too few in all. Empty, with a
     warning, when the videos collected were posted over less than two windows or none in the last one."""
-    from scipy.stats import binom  # type: ignore[import-untyped]  # here: scipy is slow to load and ships no type hints
+    from scipy.stats import binom, false_discovery_control  # type: ignore[import-untyped]  # here: scipy is slow to load, no hints
 
     posts = videos.dropna(subset=["music_id", "create_time"]).drop_duplicates("id")
     if not len(posts):
@@ -287,25 +299,31 @@ def viral_sounds(
     table["recent_videos"] = posts.loc[recent].groupby("music_id").size().reindex(table.index, fill_value=0)
     recent_share = int(recent.sum()) / (int(recent.sum()) + int(before.sum()))
     counted = table["baseline_videos"] + table["recent_videos"]
-    min_videos = fewest_testable(recent_share, alpha)
+    min_videos = fewest_testable(recent_share, evidence)
     table["expected_recent"] = counted * recent_share
     table["acceleration"] = table["recent_videos"] / table["expected_recent"]
     table["p_value"] = binom.sf(table["recent_videos"] - 1, counted, recent_share)
     table["testable"] = counted >= min_videos
-    table["viral"] = table["testable"] & (table["recent_videos"] >= min_new) & (table["p_value"] < alpha)
+    judged = table["testable"].to_numpy()
+    table["q_value"] = np.nan
+    if judged.any():
+        table.loc[judged, "q_value"] = false_discovery_control(table.loc[judged, "p_value"].to_numpy())
+    table["viral"] = table["testable"] & (table["recent_videos"] >= min_new) & (table["q_value"] < fdr)
     untestable = int((~table["testable"] & (table["recent_videos"] >= min_new)).sum())
     if untestable:
         too_little(
             f"{untestable} sounds with {min_new} or more new videos have fewer than {min_videos} in all: with "
             f"{recent_share:.0%} of the collected posts in the last {window_hours:g} h, too few to tell a rise from chance "
-            f"at p < {alpha:g}; not judged (collect more of the posts)"
+            f"at p < {evidence:g}; not judged (collect more of the posts)"
         )
     table = table.reset_index().sort_values(["p_value", "recent_videos"], ascending=[True, False], kind="stable").reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
     table.attrs.update(
         window=(start, end),
         min_new=min_new,
-        alpha=alpha,
+        fdr=fdr,
+        evidence=evidence,
+        judged=int(judged.sum()),
         min_videos=min_videos,
         recent_share=recent_share,
         baseline_posts=int(before.sum()),
