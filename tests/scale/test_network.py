@@ -3,7 +3,7 @@ three `research_network` workers share one frontier and one quota ledger in Redi
 enough they equal the simulator's truth, Redis restarted mid-crawl included (it keeps its data in
 an append-only file, as scripts/cluster.sh runs it); with too little, every worker stops with the
 quota verdict (exit 4) and the requests spent across workers equal the simulator's own count,
-never more than the quota. The ledger itself is tested in-process on the same Redis."""
+never more than the quota. The ledger and the frontier's hops are tested in-process on the same Redis."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ import redis
 from tests.helpers.crawl import SIM_CREDENTIALS, lines
 from tests.helpers.sim_process import ROOT, follower_network, free_port, running_simulator
 from tiktok.research.ledger import RedisLedger
+from tiktok.scale.network import SharedNetwork
 from tiktok.simulator.world import World
 
 pytestmark = pytest.mark.crawl
@@ -196,3 +197,25 @@ def test_a_frontier_lost_mid_crawl_makes_the_run_partial(sim: str, server: Redis
     assert "was lost mid-crawl" in log and "Verdict: partial" in log
     ended = [r for r in lines(tmp_path / "n1" / "runs.jsonl") if r.get("event") == "ended"]
     assert [r["verdict"] for r in ended] == ["partial"]
+
+
+def test_the_shared_frontier_keeps_each_users_shortest_hop(server: RedisServer) -> None:
+    """Lists ending out of breadth-first order, as workers end them: a user found at hop 2 first and
+    at hop 1 later gets hop 1 and is requested once; at depth 3 a user brought closer after its own
+    list was read brings that list's users closer too."""
+    redis.Redis.from_url(server.url).flushdb()
+    shared = SharedNetwork(redis.Redis.from_url(server.url), "research_network", None)
+    assert shared.seed(["alice", "bob"]) == ["alice", "bob"]
+    assert shared.finish("alice", "parsed", ["fay"], 2) == [("fay", 1)]
+    assert shared.finish("fay", "parsed", ["xena"], 2) == []  # hop 2: beyond depth 2
+    assert shared.finish("bob", "parsed", ["xena", "fay"], 2) == [("xena", 1)]
+    assert shared.finish("bob", "parsed", [], 2) == [("xena", 1)]  # read again, xena not asked yet: requested again
+    assert shared.finish("xena", "parsed", [], 2) == [] and shared.finish("bob", "parsed", [], 2) == []
+
+    redis.Redis.from_url(server.url).flushdb()
+    shared.seed(["alice", "bob"])
+    shared.finish("alice", "parsed", ["fay"], 3)
+    assert shared.finish("fay", "parsed", ["xena"], 3) == [("xena", 2)]
+    assert shared.finish("xena", "parsed", ["yan"], 3) == []  # yan at hop 3: beyond depth 3, for now
+    assert shared.finish("bob", "parsed", ["xena"], 3) == [("yan", 2)]  # xena's list was read: yan moves closer
+    assert shared.counts() == {"known": 5, "asked": 4}

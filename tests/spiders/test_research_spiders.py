@@ -88,7 +88,7 @@ async def test_a_follower_list_goes_on_from_its_saved_cursor_in_the_next_run(tmp
     assert json.loads(resumed.body) == {"username": "alice", "max_count": 100, "cursor": 1_700_000_000}
     out = await run(again, resumed, ok(resumed, followers(["dave"], 1_600_000_000, more=False)))
     assert [type(o).__name__ for o in out] == ["Follow", "UserStatus"] and out[1].status == "parsed"
-    assert again.queue == [["alice", 0], ["bob", 1], ["carol", 1], ["dave", 1]]  # the users of both runs' pages
+    assert again.hops == {"alice": 0, "bob": 1, "carol": 1, "dave": 1}  # the users of both runs' pages
     assert again.statuses == {"alice": "parsed"} and again.lists == {}
 
 

@@ -3,7 +3,8 @@
 
 Breadth-first over the follow graph from the seeds, as a network study's own crawler did: the
 full list (followers or following; the cursor is a time) of every user within `depth` hops (the
-seeds are hop 0), one Follow per edge into follows.jsonl, and each user's status (parsed, refused, not found, error) into
+seeds are hop 0; a user's hop is the shortest path from any seed, whichever list finishes first),
+one Follow per edge into follows.jsonl, and each user's status (parsed, refused, not found, error) into
 user_statuses.jsonl. The frontier, and each unfinished list's cursor with the users found on it so
 far, are saved in DATA_DIR/state/ after every stored page, so the same command goes on after a stop,
 a kill or the daily quota (followers and following have their own quota family) without asking
@@ -62,7 +63,8 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
         label = hashlib.sha1(",".join(sorted(self.args.seeds)).encode()).hexdigest()[:10]
         self.frontier_path = self.state_dir / f"research-network-{self.args.direction}-{label}.json"
         saved = load_state(self.frontier_path, frontier_shape, self.reset_state) or {}
-        self.queue: list[list[Any]] = saved.get("queue") or [[s, 0] for s in self.args.seeds]
+        # every user known, at its hop (insertion order: the order found); saved as the "queue" list
+        self.hops: dict[str, int] = {name: level for name, level in saved.get("queue") or [[s, 0] for s in self.args.seeds]}
         self.statuses: dict[str, str] = saved.get("statuses") or {}
         # lists begun and not finished: {name: {"cursor": the next page's, "found": users on the stored pages}}
         self.lists: dict[str, dict[str, Any]] = saved.get("lists") or {}
@@ -71,7 +73,7 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
 
     def save_state(self) -> None:
         state = {
-            "queue": self.queue,
+            "queue": [[name, level] for name, level in self.hops.items()],
             "statuses": self.statuses,
             "lists": self.lists,
             "seeds": self.args.seeds,
@@ -143,12 +145,21 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
         print(plan.text(self.today("follow")), flush=True)
 
     def next_requests(self) -> list[Any]:
-        """Users from the queue not yet asked, within `depth` hops of the seeds, all at once (Scrapy
-        paces them); a list begun by an earlier run goes on from its saved cursor. Users found at
-        the last hop stay in the queue: the crawl's frontier."""
+        """Users known and not yet asked, within `depth` hops of the seeds, all at once (Scrapy paces
+        them); a list begun by an earlier run goes on from its saved cursor. Users found at the last
+        hop stay known, unasked: the crawl's frontier.
+
+        A user at hop h waits until every user at hop h-2 or less has been asked: only their lists
+        can still find it closer (at h-1 or less), and once its own list is read its users are not
+        kept to move them closer too. So a user's hop is final when it is asked. Depth 2 never
+        waits (hops 0 and 1 are final as found); a list cut by a lost page holds back the hops two
+        beyond its own until the run that reads it."""
+        unsettled = [level for name, level in self.hops.items() if level < self.args.depth and name not in self.statuses]
+        ready = min(min(unsettled, default=0) + 1, self.args.depth - 1)  # the farthest hop to ask now
+        busy = self.in_progress | self.cut
         out = []
-        for name, level in self.queue:
-            if level < self.args.depth and name not in self.statuses and name not in self.in_progress and name not in self.cut:
+        for name, level in self.hops.items():
+            if level <= ready and name not in self.statuses and name not in busy:
                 self.in_progress.add(name)
                 out.append(self.page(name, level, self.lists.get(name, {}).get("cursor")))
         return out
@@ -180,11 +191,13 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
             yield self.page(name, level, entry["cursor"])
             return
         del self.lists[name]
-        known = {n for n, _ in self.queue}
+        hop = self.hops.get(name, level) + 1  # the list's own hop as known now, not when it was asked
         for other in entry["found"]:
-            if other not in known and (self.args.max_users is None or len(known) < self.args.max_users):
-                self.queue.append([other, level + 1])
-                known.add(other)
+            if other in self.hops:
+                # found closer than before (another seed's list finished later): the shorter path wins
+                self.hops[other] = min(self.hops[other], hop)
+            elif self.args.max_users is None or len(self.hops) < self.args.max_users:
+                self.hops[other] = hop
         self.finish(name, "parsed" if refusal is None else refusal[0])
         for request in self.next_requests():
             yield request
@@ -195,8 +208,8 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
         if cursor is not None:
             self.shared.found(name, found)
             return [self.page(name, level, cursor)]
-        new = self.shared.finish(name, "parsed" if refusal is None else refusal[0], found, level + 1)
-        return [self.page(other, level + 1, None) for other in new if level + 1 < self.args.depth]
+        new = self.shared.finish(name, "parsed" if refusal is None else refusal[0], found, self.args.depth)
+        return [self.page(other, hop, None) for other, hop in new]
 
     def lost(self, request: Request, error: ResearchGaveUp) -> Iterable[Any]:
         name = request.cb_kwargs["name"]
@@ -207,7 +220,7 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
             self.gap(f"@{name}: {self.args.direction} ({error})")
             if error.lost:
                 return ()
-            self.shared.finish(name, "error", [], request.cb_kwargs["level"] + 1)
+            self.shared.finish(name, "error", [], self.args.depth)
             return [self.user_status(name, None, self.source, error=str(error))]
         self.in_progress.discard(name)
         cursor = self.lists.get(name, {}).get("cursor")
@@ -234,14 +247,17 @@ class ResearchNetworkSpider(Args[ResearchNetworkParams], ResearchSpider):
             return
         if hasattr(self, "frontier_path") and not self.args.plan:
             self.save_state()
-            asked = sum(1 for n, _ in self.queue if n in self.statuses)
-            left = sum(1 for n, level in self.queue if n not in self.statuses and level < self.args.depth)
-            frontier = sum(1 for _, level in self.queue if level >= self.args.depth)
+            asked = sum(1 for n in self.hops if n in self.statuses)
+            left = [n for n, level in self.hops.items() if n not in self.statuses and level < self.args.depth]
+            frontier = sum(1 for level in self.hops.values() if level >= self.args.depth)
+            unreported = [n for n in left if n not in self.cut]  # a cut list has its gap already
+            if reason == "finished" and unreported:  # nothing left to do, yet users within depth unasked
+                self.gap(f"{len(unreported)} user(s) within {self.args.depth - 1} hop(s) of the seeds known but not asked")
             self.logger.info(
                 "network: %d users known: %d asked, %d still to ask%s, %d found at hop %d (beyond -a depth, not asked)",
-                len(self.queue),
+                len(self.hops),
                 asked,
-                left,
+                len(left),
                 " (run the same command to go on)" if left else "",
                 frontier,
                 self.args.depth,
