@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from typing import Any
 import yaml
 
 from bench import results
+from bench.procstat import children_cpu, ticks
 from tests.helpers.sim_process import ROOT, running_simulator
 from tiktok.personas import Persona, interest_weight, load_persona, watch
 from tiktok.schema.items import Video
@@ -81,15 +81,6 @@ class Tree:
         self.pss_mb, self.rss_mb, self.processes = max(self.pss_mb, pss), max(self.rss_mb, rss), max(self.processes, len(tree))
 
 
-def ticks(pid: int) -> int:
-    """utime + stime of /proc/PID/stat, the process's own CPU time (0 when it has gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
-
-
 def descendants(root: int) -> list[int]:
     """`root` and every process under it, from the parent ids in /proc/*/stat."""
     children: dict[int, list[int]] = {}
@@ -118,11 +109,6 @@ def kb(path: str, key: str) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass

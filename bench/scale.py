@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,35 +36,15 @@ from urllib.parse import quote
 
 import redis
 
+from bench.procstat import children_cpu, cpu_seconds
 from bench.results import result as result_line
 from tests.helpers.crawl import SIM_CREDENTIALS, lines
-from tests.helpers.sim_process import ROOT, free_port, truth, wait_for
+from tests.helpers.redis_process import running_redis
+from tests.helpers.sim_process import ROOT, follower_network, free_port, truth, wait_for
 from tiktok.schema.items import ITEM_TYPES
 from tiktok.storage import shards
 
 GOAL = 3.2
-
-
-@contextmanager
-def redis_server() -> Iterator[tuple[str, int]]:
-    """A scratch redis-server: loopback, a free port, no persistence; its URL and pid."""
-    port = free_port()
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    try:
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @contextmanager
@@ -82,18 +61,6 @@ def simulator(log: Path, *args: str) -> Iterator[tuple[str, int]]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a running process has used, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu() -> float:
-    """CPU time of this process's ended (waited for) children."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -144,26 +111,13 @@ def video_crawl(base: str, videos: int) -> Crawl:
 def network_crawl(base: str, users: int) -> Crawl:
     """`research_network` of followers, depth 2, from one verified public user with about `users`
     public followers: every asked user's status, and an edge per public follower of each (walked as
-    the spider walks). One seed: with several, a user found first at hop 2 keeps that hop when
-    another seed's list, finished later, holds it at hop 1, so it is never asked (the spider's
-    first-found hop, on one machine as through Redis); the truth here walks breadth-first."""
+    the spider walks, breadth-first)."""
     candidates = [u["username"] for u in truth(base, "users") if u["verified"] and not u["private"] and not u["refused"]]
     followers = {name: len(truth(base, f"user/{name}")["public_followers"]) for name in candidates[:300]}
     big_enough = [name for name in followers if followers[name] >= users]
     seed = min(big_enough, key=followers.__getitem__) if big_enough else max(followers, key=followers.__getitem__)
     chosen = [seed]
-    asked: dict[str, list[str] | None] = {}
-    level, seen = list(chosen), set(chosen)
-    for _ in range(2):
-        found = []
-        for name in level:
-            info = truth(base, f"user/{name}")
-            asked[name] = None if info["refused"] or info["private"] else list(info["public_followers"])
-            for follower in asked[name] or []:
-                if follower not in seen:
-                    seen.add(follower)
-                    found.append(follower)
-        level = found
+    asked, _ = follower_network(base, seed, 2)
     edges = {(follower, name) for name, followers in asked.items() for follower in followers or []}
     return Crawl(
         "research_network",
@@ -356,8 +310,8 @@ def spread(args: argparse.Namespace, counts: list[int], work: Path) -> bool:
     """Every crawl at every worker count; whether any collection was incomplete."""
     missed = False
     sim_args = ("--world", "medium", "--clock-speed", "0.0001", "--latency-ms", str(args.latency_ms))
-    with simulator(work / "simulator.log", *sim_args) as (base, sim_pid), redis_server() as (url, redis_pid):
-        pids = {"simulator": sim_pid, "redis": redis_pid}
+    with simulator(work / "simulator.log", *sim_args) as (base, sim_pid), running_redis() as redis_server:
+        pids, url = {"simulator": sim_pid, "redis": redis_server.pid}, redis_server.url
         for name in args.crawls.split(","):
             crawl = (
                 video_crawl(base, args.videos)

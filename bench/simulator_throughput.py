@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,9 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.procstat import cpu_seconds
 from bench.results import result
+from tests.helpers.sim_process import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
@@ -40,12 +41,6 @@ GOAL = 1000  # JSON answers/s with the crawl workers
 # only the data: the point is the simulator's load, not the workers' media.
 CRAWL_SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 CRAWL_SETTINGS += ["TIKTOK_MEDIA_ENABLED=False", "TIKTOK_OCR_ENABLED=False", "LOG_LEVEL=WARNING"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pinned(core: int, cmd: list[str]) -> list[str]:
@@ -125,12 +120,6 @@ def json_answers(base: str) -> Counter[str]:
     served = get(base, "/__sim__/counters")
     assert isinstance(served, dict)
     return Counter({k[:-4]: v for k, v in served.items() if k.startswith(("/api/", "/v2/")) and k.endswith(" 200")})
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used (/proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def crawl_workers(base: str, folder: Path) -> list[subprocess.Popen[bytes]]:

@@ -75,20 +75,28 @@ def crawl_feed(base: str, data: Path, *args: str) -> tuple[list[dict[str, Any]],
     return videos, time.monotonic() - started
 
 
-def follower_network(base: str, seed: str, depth: int) -> tuple[dict[str, list[str] | None], list[str]]:
-    """The truth a followers crawl from `seed` must find, walked breadth-first as research_network
-    walks it: each asked user's public followers (None: refused or private, a status not a list),
-    and the frontier found at `depth`, never asked."""
+def followers_by_hop(base: str, seeds: list[str], depth: int) -> tuple[dict[str, list[str] | None], dict[str, int]]:
+    """The truth walked level by level from every seed at once: the lists of the users within
+    `depth` (None: refused or private, a status not a list) and every user's shortest hop."""
     asked: dict[str, list[str] | None] = {}
-    level, seen = [seed], {seed}
-    for _ in range(depth):
+    hop = dict.fromkeys(seeds, 0)
+    level = list(seeds)
+    for distance in range(1, depth + 1):
         found = []
         for name in level:
             info = truth(base, f"user/{name}")
             asked[name] = None if info["refused"] or info["private"] else list(info["public_followers"])
             for follower in asked[name] or []:
-                if follower not in seen:
-                    seen.add(follower)
+                if follower not in hop:
+                    hop[follower] = distance
                     found.append(follower)
         level = found
-    return asked, level
+    return asked, hop
+
+
+def follower_network(base: str, seed: str, depth: int) -> tuple[dict[str, list[str] | None], list[str]]:
+    """The truth a followers crawl from `seed` must find, walked breadth-first as research_network
+    walks it: each asked user's public followers (None: refused or private, a status not a list),
+    and the frontier found at `depth`, never asked."""
+    asked, hop = followers_by_hop(base, [seed], depth)
+    return asked, [name for name, distance in hop.items() if distance == depth]

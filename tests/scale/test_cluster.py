@@ -26,6 +26,7 @@ from scrapy.utils.test import get_reactor_settings
 from twisted.python.failure import Failure
 
 from tests.helpers.crawler import RUNLOG
+from tests.helpers.redis_process import running_redis
 from tests.helpers.sim_process import ROOT, free_port, running_simulator
 from tiktok.scale.seen import RedisSeen
 from tiktok.scale.worker import TrackedQueue
@@ -39,27 +40,12 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TIKTOK_MEDIA_ENABLED=False", 
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A redis-server of its own: loopback, no persistence, stopped by its pid."""
+def redis_url() -> Iterator[str]:
+    """A redis-server of its own: loopback, no persistence."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed: run make setup")
-    port = free_port()
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    server = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            server.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with running_redis() as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

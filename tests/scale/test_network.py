@@ -22,7 +22,8 @@ import pytest
 import redis
 
 from tests.helpers.crawl import SIM_CREDENTIALS, lines
-from tests.helpers.sim_process import ROOT, follower_network, free_port, running_simulator
+from tests.helpers.redis_process import RedisServer, running_redis
+from tests.helpers.sim_process import ROOT, follower_network, running_simulator
 from tiktok.research.ledger import RedisLedger
 from tiktok.scale.network import SharedNetwork
 from tiktok.simulator.world import World
@@ -32,42 +33,12 @@ pytestmark = pytest.mark.crawl
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TIKTOK_MEDIA_ENABLED=False"]
 
 
-class RedisServer:
-    """A redis-server of its own on a free loopback port, writing only an append-only file in its
-    directory (no snapshots), so a restart on the same port keeps the crawl."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port, self.directory = free_port(), directory
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"]
-        self.proc = subprocess.Popen([*cmd, "--dir", str(self.directory)], stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        assert self.proc is not None
-        self.proc.terminate()  # SIGTERM: redis-server writes its append-only file and exits
-        self.proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed: run make setup")
-    redis_server = RedisServer(tmp_path_factory.mktemp("redis"))
-    redis_server.start()
-    try:
+    with running_redis(tmp_path_factory.mktemp("redis")) as redis_server:  # append-only: a restart keeps the crawl
         yield redis_server
-    finally:
-        redis_server.stop()
 
 
 @pytest.fixture(scope="module")

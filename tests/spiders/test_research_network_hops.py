@@ -17,7 +17,7 @@ from scrapy.http import Request, Response
 
 from tests.helpers.crawl import FAST, crawl, last_run, lines
 from tests.helpers.crawler import crawler_with_run
-from tests.helpers.sim_process import running_simulator, truth
+from tests.helpers.sim_process import followers_by_hop, running_simulator
 from tiktok.run.context import run_context
 from tiktok.spiders.research_network import ResearchNetworkSpider
 
@@ -95,25 +95,6 @@ SEEDS = ["lina_jumps8228", "elif.plays7150", "zoebakes5192"]  # found by walking
 def simulator() -> Iterator[str]:
     with running_simulator("--clock-speed", "0.000001", "--world", "medium") as base:
         yield base
-
-
-def followers_by_hop(base: str, seeds: list[str], depth: int) -> tuple[dict[str, list[str] | None], dict[str, int]]:
-    """The truth walked level by level from every seed at once: the lists of the users within
-    `depth` (None: refused or private, a status not a list) and every user's shortest hop."""
-    asked: dict[str, list[str] | None] = {}
-    hop = dict.fromkeys(seeds, 0)
-    level = list(seeds)
-    for distance in range(1, depth + 1):
-        found = []
-        for name in level:
-            info = truth(base, f"user/{name}")
-            asked[name] = None if info["refused"] or info["private"] else list(info["public_followers"])
-            for follower in asked[name] or []:
-                if follower not in hop:
-                    hop[follower] = distance
-                    found.append(follower)
-        level = found
-    return asked, hop
 
 
 @pytest.mark.crawl
