@@ -20,7 +20,7 @@ class ScaleAddon:
             return
         settings.set("REDIS_URL", url, priority="addon")
         settings.set("SCHEDULER", "scrapy_redis.scheduler.Scheduler", priority="addon")
-        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
+        settings.set("DUPEFILTER_CLASS", "tiktok.scale.dupefilter.RetrySafeDupeFilter", priority="addon")
         settings.set("SCHEDULER_QUEUE_CLASS", "tiktok.scale.worker.TrackedQueue", priority="addon")
         settings.set("SCHEDULER_QUEUE_KEY", key("%(spider)s", "requests"), priority="addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", key("%(spider)s", "dupefilter"), priority="addon")

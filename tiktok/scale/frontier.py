@@ -3,7 +3,7 @@ two workers never see half a step).
 
 Keys, for spider S (one crawl per spider name at a time):
 - tiktok:S:requests     scrapy-redis's priority queue (a sorted set of pickled requests)
-- tiktok:S:dupefilter   scrapy-redis's request fingerprints
+- tiktok:S:dupefilter   the request fingerprints (a hash: fingerprint -> the token that claimed it)
 - tiktok:S:crawl        the crawl: its arguments (their one home: a joining worker reads them
                         here), its run id (shared, so a video is one row per run whatever worker
                         saw it), who is still pushing seeds
