@@ -23,6 +23,7 @@ worker (one script), and a dead worker's requests go back on the queue, so a kil
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import redis
@@ -63,13 +64,26 @@ if ARGV[1] ~= '' and ARGV[1] ~= args then return {'other', args} end
 return {'join', redis.call('HGET', KEYS[1], 'run_id')}
 """
 
-# The queue's lowest score, popped and filed under the worker in one step.
+# The queue's lowest score, popped and filed under the worker in one step. ARGV[1] is a token made
+# once per pop: the call sent again (its answer lost while Redis restarted, the client retrying)
+# returns the request the first one filed, instead of filing a second that no one would take.
 POP = """
+local last = redis.call('GET', KEYS[4])
+if last then
+  local cut = string.find(last, '|', 1, true)
+  if string.sub(last, 1, cut - 1) == ARGV[1] then
+    local n = string.sub(last, cut + 1)
+    local held = redis.call('HGET', KEYS[2], n)
+    if not held then return false end
+    return {tonumber(n), string.sub(held, string.find(held, '|', 1, true) + 1)}
+  end
+end
 local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #found == 0 then return false end
 redis.call('ZREM', KEYS[1], found[1])
 local n = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[2], n, found[2] .. '|' .. found[1])
+redis.call('SET', KEYS[4], ARGV[1] .. '|' .. n)
 return {n, found[1]}
 """
 
@@ -144,7 +158,8 @@ class Frontier:
 
     def pop(self) -> tuple[int, bytes] | None:
         """The next request (pickled) and its number among this worker's in-flight ones."""
-        found = self._pop(keys=[self.queue_key, self.inflight_key, self.inflight_key + ":n"])
+        keys = [self.queue_key, self.inflight_key, self.inflight_key + ":n", self.inflight_key + ":last"]
+        found = self._pop(keys=keys, args=[uuid.uuid4().hex])
         return None if found is None else (int(found[0]), bytes(found[1]))
 
     def queued(self) -> int:
@@ -196,6 +211,6 @@ class Frontier:
         back on the queue as a dead worker's would. Returns how many requests went back."""
         with self.server.pipeline() as pipe:
             pipe.hset(self.stats_key, self.worker, json.dumps(counts))
-            pipe.delete(alive_key(self.worker), self.inflight_key + ":n")
+            pipe.delete(alive_key(self.worker), self.inflight_key + ":n", self.inflight_key + ":last")
             pipe.execute()
         return self.pending()[1]
